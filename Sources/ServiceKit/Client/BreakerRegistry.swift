@@ -1,0 +1,62 @@
+import Logging
+import Metrics
+import Synchronization
+
+/// One circuit breaker per upstream instance, created on first use, reporting its state as the
+/// `service_client_breaker_state` gauge (0 closed, 1 half-open, 2 open) and logging transitions.
+public final class BreakerRegistry: Sendable {
+    /// A breaker's identity and state, for status pages.
+    public struct Entry: Sendable, Codable, Equatable {
+        public var service: String
+        public var instance: String
+        public var state: String
+
+        public init(service: String, instance: String, state: String) {
+            self.service = service
+            self.instance = instance
+            self.state = state
+        }
+    }
+
+    private let policy: CircuitBreakerPolicy
+    private let time: TimeSource
+    private let logger: Logger
+    private let breakers = Mutex<[String: (service: String, instance: String, breaker: CircuitBreaker)]>([:])
+
+    public init(policy: CircuitBreakerPolicy, time: TimeSource = .continuous, logger: Logger) {
+        self.policy = policy
+        self.time = time
+        self.logger = logger
+    }
+
+    /// The breaker of one instance of a service.
+    public func breaker(service: String, instance: ServiceInstance) -> CircuitBreaker {
+        let key = service + "|" + instance.id
+        if let existing = self.breakers.withLock({ $0[key]?.breaker }) { return existing }
+        let gauge = Gauge(label: "service_client_breaker_state", dimensions: [("service", service), ("instance", instance.baseURL)])
+        let logger = self.logger
+        let breaker = CircuitBreaker(policy: self.policy, time: self.time) { from, to in
+            gauge.record(to.rawValue)
+            let level: Logger.Level = to == .open ? .warning : .info
+            logger.log(
+                level: level,
+                "circuit breaker changed state",
+                metadata: ["breaker.service": "\(service)", "breaker.instance": "\(instance.baseURL)", "breaker.from": "\(from)", "breaker.to": "\(to)"]
+            )
+        }
+        let stored = self.breakers.withLock { breakers in
+            if let raced = breakers[key] { return raced.breaker }
+            breakers[key] = (service, instance.baseURL, breaker)
+            return breaker
+        }
+        if stored === breaker { gauge.record(CircuitBreaker.State.closed.rawValue) }
+        return stored
+    }
+
+    /// Every breaker created so far and its state.
+    public var entries: [Entry] {
+        let all = self.breakers.withLock { Array($0.values) }
+        return all.map { Entry(service: $0.service, instance: $0.instance, state: $0.breaker.state.description) }
+            .sorted { ($0.service, $0.instance) < ($1.service, $1.instance) }
+    }
+}

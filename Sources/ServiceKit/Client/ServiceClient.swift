@@ -1,0 +1,156 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Calls other services: resolves the name through discovery, balances round-robin over
+/// instances whose breaker admits the call, applies a timeout, propagates `X-Request-ID` and
+/// `traceparent`, and turns failures into ``ServiceClientError``.
+public final class ServiceClient: Sendable {
+    /// The process's one HTTP client (redirects off, explicit timeouts).
+    public let httpClient: HTTPClient
+    /// Breakers of the instances called so far.
+    public let breakers: BreakerRegistry
+    let discovery: any ServiceDiscovery
+    let settings: ClientSettings
+    private let cursor = Mutex<[String: Int]>([:])
+
+    public init(httpClient: HTTPClient, discovery: any ServiceDiscovery, settings: ClientSettings, breakers: BreakerRegistry) {
+        self.httpClient = httpClient
+        self.discovery = discovery
+        self.settings = settings
+        self.breakers = breakers
+    }
+
+    /// Creates the process's HTTP client with redirects disallowed and explicit timeouts.
+    public static func makeHTTPClient(settings: ClientSettings, logger: Logger) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(
+            connect: .nanoseconds(settings.connectTimeout.nanoseconds),
+            read: .nanoseconds(settings.timeout.nanoseconds)
+        )
+        configuration.decompression = .disabled
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A refused connection must fail the call now (the breaker and the caller decide what
+        // next), not be retried silently until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration, backgroundActivityLogger: logger)
+    }
+
+    /// The instances of `service` as discovery knows them.
+    public func instances(of service: String) async throws -> [ServiceInstance] {
+        try await self.discovery.instances(of: service)
+    }
+
+    /// Sends `request` (whose `url` is a path such as `/v1/products?limit=2`) to an instance of
+    /// `service` and returns as soon as the response head arrives; the body streams.
+    ///
+    /// A 5xx answer counts as a breaker failure but is returned, so a proxy can pass it on.
+    public func stream(
+        _ request: HTTPClientRequest,
+        to service: String,
+        propagating headers: PropagationHeaders?,
+        timeout: Duration? = nil,
+        logger: Logger
+    ) async throws(ServiceClientError) -> HTTPClientResponse {
+        let candidates: [ServiceInstance]
+        do {
+            candidates = try await self.discovery.instances(of: service)
+        } catch {
+            throw .unavailable(service: service, reason: "discovery failed: \(error)")
+        }
+        guard !candidates.isEmpty else { throw .unavailable(service: service, reason: "no instance is known") }
+        guard let (instance, breaker, permit) = self.pick(service: service, from: candidates) else {
+            throw .unavailable(service: service, reason: "every instance's circuit breaker is open")
+        }
+        var outbound = request
+        outbound.url = instance.baseURL + request.url
+        if let headers {
+            outbound.headers.replaceOrAdd(name: "X-Request-ID", value: headers.requestID)
+            outbound.headers.replaceOrAdd(name: "traceparent", value: headers.traceparent)
+        }
+        let limit = timeout ?? self.settings.timeout
+        do {
+            let response = try await self.httpClient.execute(outbound, timeout: .nanoseconds(limit.nanoseconds), logger: logger)
+            breaker.record(permit, success: response.status.code < 500)
+            return response
+        } catch {
+            breaker.record(permit, success: false)
+            throw Self.classify(error, service: service, instance: instance, timeout: limit, logger: logger)
+        }
+    }
+
+    /// Sends a request and collects the answer; a 4xx/5xx answer throws ``ServiceClientError/problem(service:_:)``.
+    public func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        to service: String,
+        body: ByteBuffer? = nil,
+        headers: HTTPHeaders = [:],
+        propagating propagation: PropagationHeaders?,
+        timeout: Duration? = nil,
+        logger: Logger
+    ) async throws(ServiceClientError) -> (status: Int, body: ByteBuffer) {
+        var request = HTTPClientRequest(url: path)
+        request.method = method
+        request.headers = headers
+        if let body {
+            request.body = .bytes(body)
+            if !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
+        }
+        let response = try await self.stream(request, to: service, propagating: propagation, timeout: timeout, logger: logger)
+        let collected: ByteBuffer
+        do {
+            collected = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        } catch {
+            throw .invalidResponse(service: service, reason: "body could not be read: \(error)")
+        }
+        let status = Int(response.status.code)
+        if status >= 400 {
+            let problem =
+                (try? JSONDecoder().decode(ProblemDetails.self, from: Data(buffer: collected)))
+                ?? ProblemDetails(type: "/problems/upstream-error", title: response.status.reasonPhrase, status: status, detail: "")
+            throw .problem(service: service, problem)
+        }
+        return (status, collected)
+    }
+
+    /// Round-robin from the service's cursor to the first instance whose breaker admits a call.
+    private func pick(service: String, from instances: [ServiceInstance]) -> (ServiceInstance, CircuitBreaker, CircuitBreaker.Permit)? {
+        let start = self.cursor.withLock { cursor in
+            let value = cursor[service, default: 0]
+            cursor[service] = value &+ 1
+            return value
+        }
+        for offset in 0..<instances.count {
+            let instance = instances[(start &+ offset) % instances.count]
+            let breaker = self.breakers.breaker(service: service, instance: instance)
+            if let permit = breaker.acquire() { return (instance, breaker, permit) }
+        }
+        return nil
+    }
+
+    private static func classify(
+        _ error: any Error,
+        service: String,
+        instance: ServiceInstance,
+        timeout: Duration,
+        logger: Logger
+    ) -> ServiceClientError {
+        logger.warning(
+            "call to service failed",
+            metadata: ["upstream.service": "\(service)", "upstream.instance": "\(instance.baseURL)", "error": "\(error)"]
+        )
+        if let problem = error as? ProblemError, problem.status == .contentTooLarge {
+            // The caller's own body was over the limit while streaming it upstream.
+            return .problem(service: service, problem.details(instance: nil, requestId: nil))
+        }
+        if let clientError = error as? HTTPClientError, clientError == .deadlineExceeded || clientError == .readTimeout {
+            return .timeout(service: service, after: timeout)
+        }
+        return .unavailable(service: service, reason: "\(error)")
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+
+/// The settings every service reads at start (see docs/configuration.md).
+public struct ServiceConfiguration: Sendable {
+    /// The service's name, e.g. `product`.
+    public var service: String
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    public var instanceID: String
+    /// `nil` for a service without a database (the gateway).
+    public var database: DatabaseSettings?
+    public var redis: RedisConfiguration
+    public var maxBodyBytes: Int
+    public var shutdownTimeout: Duration
+    public var startupTimeout: Duration
+    public var client: ClientSettings
+
+    /// Reads and validates the common settings; throws ``ConfigurationError`` naming the first
+    /// bad one.
+    public init(service: String, defaultPort: Int, usesDatabase: Bool, settings: SettingsReader) throws {
+        self.service = service
+        self.host = settings.string("http.host", default: "127.0.0.1")
+        self.port = try settings.int("http.port", default: defaultPort, range: 0...65_535)
+        let levelText = settings.string("log.level", default: "info").lowercased()
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw ConfigurationError(
+                setting: "LOG_LEVEL",
+                problem: "must be one of trace, debug, info, notice, warning, error, critical, got \"\(levelText)\""
+            )
+        }
+        self.logLevel = level
+        self.instanceID = settings.string("instance.id", default: "\(service)-\(ProcessInfo.processInfo.hostName)-\(getpid())")
+        if usesDatabase {
+            let url = try settings.requiredString("database.url", hint: "postgres://user:password@host:port/database", secret: true)
+            self.database = try DatabaseSettings(
+                url: url,
+                poolSize: settings.int("database.poolSize", default: 10, range: 1...200)
+            )
+        } else {
+            self.database = nil
+        }
+        let redisURL = try settings.requiredString("redis.url", hint: "redis://host:port", secret: true)
+        do {
+            self.redis = try RedisConfiguration(url: redisURL)
+        } catch {
+            throw ConfigurationError(setting: "REDIS_URL", problem: "must look like redis://[:password@]host:port[/db]")
+        }
+        self.redis.poolSize = try settings.int("redis.poolSize", default: 4, range: 1...64)
+        self.maxBodyBytes = try settings.int("http.maxBodyBytes", default: 1_048_576, range: 1...1_073_741_824)
+        self.shutdownTimeout = try settings.seconds("shutdown.timeoutSeconds", default: .seconds(10), range: 0...600)
+        self.startupTimeout = try settings.seconds("startup.timeoutSeconds", default: .seconds(10), range: 0.1...600)
+        self.client = try ClientSettings(settings: settings)
+    }
+}
+
+/// How this process calls other services.
+public struct ClientSettings: Sendable {
+    public var timeout: Duration
+    public var connectTimeout: Duration
+    public var breaker: CircuitBreakerPolicy
+    /// Base URLs per service name, from `SERVICES_<NAME>_URLS` (defaults: localhost and the
+    /// service's default port).
+    public var endpoints: [String: [String]]
+
+    /// Default ports of the services, as in ARCHITECTURE.md.
+    public static let defaultPorts: [String: Int] = [
+        "api-gateway": 8080, "auth": 8081, "user": 8082, "product": 8083, "order": 8084, "payment": 8085, "notification": 8086,
+    ]
+
+    public init(settings: SettingsReader) throws {
+        self.timeout = try settings.seconds("client.timeoutSeconds", default: .seconds(10), range: 0.05...600)
+        self.connectTimeout = try settings.seconds("client.connectTimeoutSeconds", default: .seconds(2), range: 0.05...60)
+        self.breaker = CircuitBreakerPolicy(
+            failureRateThreshold: try settings.double("breaker.failureRate", default: 0.5, range: 0.01...1),
+            minimumCalls: try settings.int("breaker.minimumCalls", default: 5, range: 1...10_000),
+            window: try settings.seconds("breaker.windowSeconds", default: .seconds(10), range: 0.1...3600),
+            openDuration: try settings.seconds("breaker.openSeconds", default: .seconds(5), range: 0.05...3600),
+            halfOpenProbes: try settings.int("breaker.halfOpenProbes", default: 1, range: 1...100)
+        )
+        var endpoints: [String: [String]] = [:]
+        for (name, port) in Self.defaultPorts where name != "api-gateway" {
+            endpoints[name] = try settings.urls("services.\(name).urls", default: ["http://127.0.0.1:\(port)"])
+        }
+        self.endpoints = endpoints
+    }
+}

@@ -1,0 +1,56 @@
+import Hummingbird
+import Logging
+import Metrics
+
+/// Logs one line per request and records RED metrics (rate, errors, duration) per route.
+///
+/// Only the path is logged, never the query string or headers, which may carry secrets.
+public struct AccessLogMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        // Unmatched paths share one label so random URLs cannot explode the metric cardinality.
+        let route = context.endpointPath ?? "unmatched"
+        let method = request.method.rawValue
+        let status = Int(response.status.code)
+        Counter(label: "http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))]).increment()
+        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)]).recordNanoseconds(
+            elapsed.nanoseconds
+        )
+        let level: Logger.Level = status >= 500 ? .warning : .info
+        context.logger.log(
+            level: level,
+            "request completed",
+            metadata: [
+                "http.method": .string(method),
+                "http.path": .string(request.uri.path),
+                "http.status": .stringConvertible(status),
+                "http.duration_ms": .stringConvertible(elapsed.milliseconds),
+            ]
+        )
+        return response
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, saturating.
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
+    }
+
+    /// The duration in milliseconds with fractions.
+    public var milliseconds: Double {
+        Double(self.components.seconds) * 1000 + Double(self.components.attoseconds) / 1e15
+    }
+
+    /// The duration in seconds with fractions.
+    public var seconds: Double {
+        Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
+    }
+}

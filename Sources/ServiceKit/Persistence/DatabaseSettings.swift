@@ -1,0 +1,42 @@
+import Foundation
+
+/// Where a service's Postgres database is, parsed from `DATABASE_URL`.
+public struct DatabaseSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var poolSize: Int
+
+    /// Parses `postgres://user:password@host:port/database`; the error never repeats the URL,
+    /// which holds a password.
+    public init(url text: String, poolSize: Int = 10) throws {
+        guard let url = URLComponents(string: text), let scheme = url.scheme, ["postgres", "postgresql"].contains(scheme) else {
+            throw ConfigurationError(setting: "DATABASE_URL", problem: "must be a postgres:// URL (postgres://user:password@host:port/database)")
+        }
+        guard let host = url.host, !host.isEmpty else {
+            throw ConfigurationError(setting: "DATABASE_URL", problem: "has no host")
+        }
+        guard let user = url.user, !user.isEmpty else {
+            throw ConfigurationError(setting: "DATABASE_URL", problem: "has no user name")
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        guard !database.isEmpty else {
+            throw ConfigurationError(setting: "DATABASE_URL", problem: "has no database name")
+        }
+        self.host = host
+        let port = url.port ?? 5432
+        guard (1...65_535).contains(port) else {
+            throw ConfigurationError(setting: "DATABASE_URL", problem: "has a port outside 1...65535")
+        }
+        self.port = port
+        self.username = user.removingPercentEncoding ?? user
+        self.password = url.password.map { $0.removingPercentEncoding ?? $0 }
+        self.database = database
+        self.poolSize = poolSize
+    }
+
+    /// `host:port/database`, safe to log.
+    public var redactedDescription: String { "\(self.host):\(self.port)/\(self.database)" }
+}

@@ -1,0 +1,46 @@
+import Logging
+import ServiceLifecycle
+
+/// What the runtime needs to know about a service before starting it.
+public struct ServiceDescriptor: Sendable {
+    /// The service's name as in logs, metrics and discovery (`product`).
+    public let name: String
+    public let defaultPort: Int
+    /// Whether the service owns a Postgres database (and so needs `DATABASE_URL`).
+    public let usesDatabase: Bool
+    /// Whether the service calls other services (and so gets a ``ServiceClient``).
+    public let callsServices: Bool
+    /// Schema migrations of the service's database, in version order.
+    public let migrations: [Migration]
+
+    public init(name: String, defaultPort: Int, usesDatabase: Bool = true, callsServices: Bool = false, migrations: [Migration] = []) {
+        self.name = name
+        self.defaultPort = defaultPort
+        self.usesDatabase = usesDatabase
+        self.callsServices = callsServices
+        self.migrations = migrations
+    }
+}
+
+/// A service plugged into ``ServiceRuntime``: its routes, start-up work and background jobs.
+public protocol ServiceModule: Sendable {
+    static var descriptor: ServiceDescriptor { get }
+
+    /// Builds the module from the shared dependencies, reading its own settings; throws
+    /// ``ConfigurationError`` for a bad one.
+    init(dependencies: ServiceDependencies) throws
+
+    /// Adds the service's routes.
+    func registerRoutes(on routes: ServiceRoutes)
+
+    /// Runs after migrations and before the server accepts requests (e.g. seeding).
+    func prepare(logger: Logger) async throws
+
+    /// Long-running jobs that live as long as the process (relays, consumers).
+    var backgroundServices: [any Service] { get }
+}
+
+extension ServiceModule {
+    public func prepare(logger: Logger) async throws {}
+    public var backgroundServices: [any Service] { [] }
+}

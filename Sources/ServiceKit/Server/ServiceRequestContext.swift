@@ -1,0 +1,41 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request context of every service: Hummingbird's core storage plus what ServiceKit's
+/// middleware learns about the request.
+public struct ServiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The `X-Request-ID` of this request (accepted from the caller or generated).
+    public var requestID: String
+    /// The W3C trace context of this request (continued from `traceparent` or started here).
+    public var trace: TraceContext
+    /// The peer that opened the connection.
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+        self.trace = TraceContext.random()
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// ``BodyLimitMiddleware`` enforces the configured limit on every body, streamed or decoded.
+    public var maxUploadSize: Int { Int.max }
+
+    /// The headers a call to another service must carry to continue this request.
+    public var propagationHeaders: PropagationHeaders {
+        PropagationHeaders(requestID: self.requestID, traceparent: self.trace.child().traceparent)
+    }
+}
+
+/// Correlation headers forwarded on every outbound call.
+public struct PropagationHeaders: Sendable {
+    public var requestID: String
+    public var traceparent: String
+
+    public init(requestID: String, traceparent: String) {
+        self.requestID = requestID
+        self.traceparent = traceparent
+    }
+}

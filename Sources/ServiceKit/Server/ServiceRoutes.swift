@@ -1,0 +1,50 @@
+import HTTPTypes
+import Hummingbird
+
+/// The router of a service with ServiceKit's middleware installed, recording every route so an
+/// unmatched method answers 405 instead of 404.
+public struct ServiceRoutes {
+    public let router: Router<ServiceRequestContext>
+    let table: RouteTable
+
+    /// A router with the standard middleware chain: request id → access log and metrics →
+    /// problem+json → body limit.
+    public init(maxBodyBytes: Int) {
+        self.router = Router(context: ServiceRequestContext.self)
+        self.table = RouteTable()
+        self.router.add(middleware: RequestIDMiddleware())
+        self.router.add(middleware: AccessLogMiddleware())
+        self.router.add(middleware: ProblemMiddleware(routes: self.table))
+        self.router.add(middleware: BodyLimitMiddleware(limit: maxBodyBytes))
+    }
+
+    /// Adds a route.
+    public func on(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator
+    ) {
+        self.table.register(method, path)
+        self.router.on(RouterPath(path), method: method, use: handler)
+    }
+
+    public func get(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator) {
+        self.on(.get, path, use: handler)
+    }
+
+    public func post(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator) {
+        self.on(.post, path, use: handler)
+    }
+
+    public func put(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator) {
+        self.on(.put, path, use: handler)
+    }
+
+    public func patch(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator) {
+        self.on(.patch, path, use: handler)
+    }
+
+    public func delete(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator) {
+        self.on(.delete, path, use: handler)
+    }
+}

@@ -1,0 +1,160 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// A start-up step that failed; printed as one line before the process exits.
+public struct StartupError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Starts a service: configuration, logging and metrics, clients, migrations, the HTTP server,
+/// and a graceful shutdown on SIGTERM/SIGINT.
+public enum ServiceRuntime {
+    /// Exit statuses, from sysexits(3).
+    enum ExitCode {
+        static let configuration: Int32 = 78
+        static let unavailable: Int32 = 69
+        static let failure: Int32 = 1
+    }
+
+    /// The whole life of a service process; never returns.
+    public static func main<Module: ServiceModule>(_ module: Module.Type) async -> Never {
+        let descriptor = Module.descriptor
+        let settings = SettingsReader()
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration(
+                service: descriptor.name,
+                defaultPort: descriptor.defaultPort,
+                usesDatabase: descriptor.usesDatabase,
+                settings: settings
+            )
+        } catch {
+            Self.exit(descriptor.name, "\(error)", status: ExitCode.configuration)
+        }
+        let registry = Observability.bootstrap(service: descriptor.name, instance: configuration.instanceID, level: configuration.logLevel)
+        let logger = Logger(label: descriptor.name)
+        do {
+            let dependencies = ServiceDependencies(descriptor: descriptor, configuration: configuration, settings: settings, logger: logger)
+            let module = try Module(dependencies: dependencies)
+            let application = Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: (dependencies.lifecycleServices + module.backgroundServices + [application]).map {
+                    ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+            groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+            groupConfiguration.maximumCancellationDuration = .seconds(3)
+            try await ServiceGroup(configuration: groupConfiguration).run()
+            logger.info("stopped")
+            Self.exit(status: 0)
+        } catch let error as ConfigurationError {
+            Self.exit(descriptor.name, "\(error)", status: ExitCode.configuration)
+        } catch let error as StartupError {
+            Self.exit(descriptor.name, "start-up failed: \(error)", status: ExitCode.unavailable)
+        } catch let error as MigrationError {
+            Self.exit(descriptor.name, "start-up failed: \(error)", status: ExitCode.failure)
+        } catch {
+            logger.error("service failed", metadata: ["error": "\(error)"])
+            Self.exit(descriptor.name, "failed: \(Self.unwrap(error))", status: ExitCode.failure)
+        }
+    }
+
+    /// The HTTP application of a module, with health, metrics and the start-up sequence
+    /// (dependencies reachable, migrations, the module's own preparation) before it serves.
+    public static func buildApplication<Module: ServiceModule>(
+        module: Module,
+        dependencies: ServiceDependencies,
+        registry: PrometheusCollectorRegistry
+    ) -> some ApplicationProtocol {
+        let configuration = dependencies.configuration
+        let routes = ServiceRoutes(maxBodyBytes: configuration.maxBodyBytes)
+        HealthRoutes(checks: dependencies.readinessChecks, registry: registry).register(on: routes)
+        module.registerRoutes(on: routes)
+        var application = Application(
+            router: routes.router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            logger: dependencies.logger
+        )
+        let migrations = Module.descriptor.migrations
+        application.beforeServerStarts {
+            try await Self.waitForDependencies(dependencies)
+            if let database = dependencies.database, !migrations.isEmpty {
+                try await MigrationRunner(migrations: migrations).run(on: database.client, logger: dependencies.logger)
+            }
+            try await module.prepare(logger: dependencies.logger)
+            dependencies.logger.info(
+                "service ready",
+                metadata: ["http.host": "\(configuration.host)", "http.port": "\(configuration.port)"]
+            )
+        }
+        return application
+    }
+
+    /// Waits until Postgres and Redis answer, retrying within the start-up timeout, and fails
+    /// with a message that names the unreachable one.
+    static func waitForDependencies(_ dependencies: ServiceDependencies) async throws {
+        let deadline = ContinuousClock.now + dependencies.configuration.startupTimeout
+        let logger = dependencies.logger
+        if let database = dependencies.database {
+            try await Self.retry(until: deadline, what: "Postgres at \(database.location) (DATABASE_URL)", logger: logger) { remaining in
+                try await database.ping(timeout: remaining, logger: logger)
+            }
+        }
+        let redis = dependencies.redis
+        let redisConfiguration = dependencies.configuration.redis
+        try await Self.retry(until: deadline, what: "Redis at \(redisConfiguration.host):\(redisConfiguration.port) (REDIS_URL)", logger: logger) {
+            remaining in
+            try await withDeadline(remaining) { try await redis.ping() }
+        }
+    }
+
+    private static func retry(
+        until deadline: ContinuousClock.Instant,
+        what: String,
+        logger: Logger,
+        _ attempt: (Duration) async throws -> Void
+    ) async throws {
+        var lastError: (any Error)?
+        while ContinuousClock.now < deadline {
+            let remaining = min(deadline - ContinuousClock.now, .seconds(2))
+            do {
+                try await attempt(remaining)
+                return
+            } catch {
+                lastError = error
+                logger.info("waiting for dependency", metadata: ["dependency": "\(what)", "error": "\(Self.unwrap(error))"])
+                try await Task.sleep(for: min(.milliseconds(250), max(.zero, deadline - ContinuousClock.now)))
+            }
+        }
+        throw StartupError("cannot reach \(what): \(lastError.map { "\(Self.unwrap($0))" } ?? "timed out")")
+    }
+
+    /// ServiceLifecycle wraps a failing service's error; show the cause.
+    static func unwrap(_ error: any Error) -> String {
+        if let error = error as? ServiceGroupError { return "\(error)" }
+        return String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+    }
+
+    private static func exit(_ service: String, _ message: String, status: Int32) -> Never {
+        var line = "\(service): \(message)\n"
+        line.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
+        Self.exit(status: status)
+    }
+
+    private static func exit(status: Int32) -> Never {
+        Glibc.exit(status)
+    }
+}
