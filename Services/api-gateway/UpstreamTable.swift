@@ -1,0 +1,36 @@
+/// Which service owns which public path prefix.
+struct UpstreamTable: Sendable {
+    struct Route: Sendable {
+        /// The public prefix, e.g. `/v1/products`.
+        let prefix: String
+        /// The owning service's name.
+        let service: String
+    }
+
+    let routes: [Route]
+
+    /// The services behind the gateway, in display order.
+    var services: [String] { self.routes.map(\.service) }
+
+    /// API.md's areas.
+    static let standard = UpstreamTable(routes: [
+        Route(prefix: "/v1/auth", service: "auth"),
+        Route(prefix: "/v1/users", service: "user"),
+        Route(prefix: "/v1/products", service: "product"),
+        Route(prefix: "/v1/orders", service: "order"),
+        Route(prefix: "/v1/payments", service: "payment"),
+        Route(prefix: "/v1/notifications", service: "notification"),
+    ])
+}
+
+/// Rejects request targets that could climb out of their prefix once an upstream normalises
+/// them (`..`, `.`, encoded slashes or dots, backslashes), so `/internal` can never be reached.
+enum RequestTarget {
+    static func isSafe(_ target: String) -> Bool {
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard path.hasPrefix("/") else { return false }
+        let lowered = path.lowercased()
+        for marker in ["%2e", "%2f", "%5c", "\\", "//"] where lowered.contains(marker) { return false }
+        return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == "." || $0 == ".." }
+    }
+}

@@ -1,0 +1,3 @@
+import ServiceKit
+
+await ServiceRuntime.main(AuthService.self)

@@ -1,0 +1,17 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// `GET /v1/orders/{id}`.
+struct OrderController: Sendable {
+    let orders: OrderReadModel
+
+    func register(on routes: ServiceRoutes) {
+        routes.get("/v1/orders/{id}") { _, context in
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                let order = try await self.orders.find(id: id, logger: context.logger)
+            else { throw ProblemError.notFound("No order has this id.") }
+            return JSONResponse(order)
+        }
+    }
+}

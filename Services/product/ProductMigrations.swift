@@ -1,0 +1,30 @@
+import ServiceKit
+
+/// The product database's schema, one migration per change.
+enum ProductMigrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 1,
+            name: "catalog",
+            statements: [
+                """
+                CREATE TABLE products (
+                    id uuid PRIMARY KEY,
+                    sku text NOT NULL UNIQUE,
+                    name text NOT NULL,
+                    description text NOT NULL DEFAULT '',
+                    category text NOT NULL,
+                    price_amount bigint NOT NULL CHECK (price_amount >= 0),
+                    price_currency text NOT NULL CHECK (price_currency ~ '^[A-Z]{3}$'),
+                    available integer NOT NULL DEFAULT 0 CHECK (available >= 0),
+                    archived_at timestamptz,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX products_listed_by_sku ON products (sku) WHERE archived_at IS NULL",
+                "CREATE INDEX products_listed_by_category ON products (category, sku) WHERE archived_at IS NULL",
+            ]
+        )
+    ]
+}

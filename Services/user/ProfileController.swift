@@ -1,0 +1,17 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// `GET /v1/users/{id}`.
+struct ProfileController: Sendable {
+    let profiles: ProfileRepository
+
+    func register(on routes: ServiceRoutes) {
+        routes.get("/v1/users/{id}") { _, context in
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                let profile = try await self.profiles.find(id: id, logger: context.logger)
+            else { throw ProblemError.notFound("No user has this id.") }
+            return JSONResponse(profile)
+        }
+    }
+}

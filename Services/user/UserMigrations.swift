@@ -1,0 +1,25 @@
+import ServiceKit
+
+/// The user database's schema.
+enum UserMigrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 1,
+            name: "profiles",
+            statements: [
+                """
+                CREATE TABLE profiles (
+                    id uuid PRIMARY KEY,
+                    email text NOT NULL UNIQUE,
+                    name text NOT NULL,
+                    phone_ciphertext bytea,
+                    addresses_ciphertext bytea,
+                    key_id text,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """
+            ]
+        )
+    ]
+}
