@@ -1,0 +1,42 @@
+# swift-shop: developer entry points. The work is done by scripts/*.sh;
+# `make help` lists the targets.
+
+# Every swift command (build, test, run) hashes deterministically.
+export SWIFT_DETERMINISTIC_HASHING := 1
+
+SWIFT_FORMAT_PATHS := Sources Services Tests Package.swift
+
+.DEFAULT_GOAL := help
+.PHONY: help run test build stop reset fmt lint compose-check
+
+help: ## List the targets
+	@echo "usage: make <target>"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
+	@echo
+	@echo "Settings for run (environment or NAME=value): ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL,"
+	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, SHOP_PG_PORT, SHOP_REDIS_PORT; see scripts/run.sh."
+
+run: ## Install Postgres+Redis if missing, build, start all seven services (Ctrl-C stops)
+	bash scripts/run.sh
+
+test: ## Fresh Postgres+Redis under .run/test, compose check, swift build --build-tests, swift test
+	bash scripts/test.sh $(ARGS)
+
+build: ## swift build
+	swift build
+
+stop: ## Stop whatever make run / make test left running (by the pid files in .run/)
+	bash scripts/stop.sh
+
+reset: ## Stop, then delete .run/dev (databases, Redis data, passwords, logs)
+	bash scripts/reset.sh
+
+fmt: ## Format the Swift sources in place
+	swift format --in-place --recursive $(SWIFT_FORMAT_PATHS)
+
+lint: ## Check the Swift sources' formatting
+	swift format lint --strict --recursive $(SWIFT_FORMAT_PATHS)
+
+compose-check: ## Validate docker-compose.yml (docker-compose config -q)
+	bash scripts/compose-check.sh

@@ -1,0 +1,559 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/*.sh: logging, package installation, and the
+# project-local PostgreSQL and Redis that `make run` and `make test` use.
+#
+# Sourced, never executed. The caller sets `set -euo pipefail` and calls
+# `shop_init <mode>` (mode is `dev` or `test`) before anything else.
+#
+# Naming scheme (one database and one login role per service, same name):
+#   shop_auth, shop_user, shop_product, shop_order, shop_payment,
+#   shop_notification; plus servicekit_test in test mode.
+# The `shop_` prefix keeps clear of SQL reserved words (`user`, `order`).
+# Passwords are random, generated once per .run/<mode>/ and kept in
+# .run/<mode>/secrets.env (mode 600) as SHOP_<NAME>_DB_PASSWORD=...
+
+# The seven executables and their default ports (docs/configuration.md).
+# shellcheck disable=SC2034 # used by the scripts that source this file
+SHOP_SERVICES=(api-gateway auth user product order payment notification)
+# shellcheck disable=SC2034
+declare -A SHOP_DEFAULT_PORT=(
+    [api-gateway]=8080 [auth]=8081 [user]=8082 [product]=8083
+    [order]=8084 [payment]=8085 [notification]=8086
+)
+# The services that own a database (the gateway owns nothing durable).
+SHOP_DB_SERVICES=(auth user product order payment notification)
+
+# Swift's hasher must be deterministic for reproducible builds and tests.
+export SWIFT_DETERMINISTIC_HASHING="${SWIFT_DETERMINISTIC_HASHING:-1}"
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf '%s\n' "==> $*" >&2; }
+warn() { printf '%s\n' "warning: $*" >&2; }
+die() {
+    printf '%s\n' "error: $*" >&2
+    exit 1
+}
+
+# Upper-case a name and turn '-' into '_' (api-gateway -> API_GATEWAY).
+env_name() {
+    local n="${1^^}"
+    printf '%s' "${n//-/_}"
+}
+
+# Database and role name of a service.
+db_name() { printf 'shop_%s' "$1"; }
+
+# Milliseconds since the epoch (bash's clock: no `date` process).
+now_ms() {
+    local t="${EPOCHREALTIME//[!0-9]/}" # drops the locale's decimal separator
+    printf '%s' "$((10#$t / 1000))"
+}
+
+# True when something accepts TCP connections on 127.0.0.1:<port>.
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# True when <pid> is alive and its command line mentions <pattern>; guards
+# every kill by pid file against a pid that was reused by something else.
+pid_matches() {
+    local pid="$1" pattern="$2" cmdline
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    [[ -r "/proc/$pid/cmdline" ]] || return 1
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+    [[ "$cmdline" == *"$pattern"* ]]
+}
+
+# Waits up to <seconds> for <pid> to disappear.
+wait_gone() {
+    local pid="$1" deadline
+    deadline=$(($(now_ms) + $2 * 1000))
+    while kill -0 "$pid" 2>/dev/null; do
+        (($(now_ms) < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
+# ---------------------------------------------------------------------------
+# Set-up of paths and ports for a mode.
+
+shop_init() {
+    SHOP_MODE="$1"
+    ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+    RUN_DIR="$ROOT/.run/$SHOP_MODE"
+    LOG_DIR="$RUN_DIR/logs"
+    PID_DIR="$RUN_DIR/pids"
+    SECRETS_FILE="$RUN_DIR/secrets.env"
+    REDIS_DIR="$RUN_DIR/redis"
+    # Ports of the project-local servers; far from the defaults so that a
+    # system-wide Postgres or Redis (5432/6379) is never touched.
+    if [[ "$SHOP_MODE" == test ]]; then
+        PG_PORT_VAR=SHOP_TEST_PG_PORT REDIS_PORT_VAR=SHOP_TEST_REDIS_PORT
+        PG_PORT="${SHOP_TEST_PG_PORT:-54339}"
+        REDIS_PORT="${SHOP_TEST_REDIS_PORT:-63809}"
+    else
+        PG_PORT_VAR=SHOP_PG_PORT REDIS_PORT_VAR=SHOP_REDIS_PORT
+        PG_PORT="${SHOP_PG_PORT:-54329}"
+        REDIS_PORT="${SHOP_REDIS_PORT:-63799}"
+    fi
+    # initdb and pg_ctl refuse to run as root: as root, run them as the
+    # `postgres` OS user; as anyone else, run them as that user.
+    if ((EUID == 0)); then PG_OS_USER=postgres; else PG_OS_USER="$(id -un)"; fi
+}
+
+# ---------------------------------------------------------------------------
+# Packages.
+
+# Directory of the PostgreSQL (15 or newer) server binaries, or nothing.
+find_pg_bin() {
+    local d v best="" best_v=0
+    if [[ -n "${SHOP_PG_BIN:-}" ]]; then
+        printf '%s' "$SHOP_PG_BIN"
+        return
+    fi
+    for d in /usr/lib/postgresql/*/bin; do
+        [[ -x "$d/initdb" && -x "$d/pg_ctl" ]] || continue
+        v="${d#/usr/lib/postgresql/}"
+        v="${v%%/*}"
+        [[ "$v" =~ ^[0-9]+$ ]] || continue
+        # Prefer 15, the version the project targets, then the newest.
+        if ((v == 15)); then
+            best="$d"
+            break
+        fi
+        if ((v > 15 && v > best_v)); then
+            best="$d"
+            best_v="$v"
+        fi
+    done
+    printf '%s' "$best"
+}
+
+# Installs, with apt, whatever of the given needs is missing. Needs are:
+# postgres, redis, curl, docker-compose. `apt-get update` runs once, and only
+# when something has to be installed.
+ensure_packages() {
+    local need pkgs=()
+    for need in "$@"; do
+        case "$need" in
+        postgres) [[ -n "$(find_pg_bin)" ]] || pkgs+=(postgresql-15) ;;
+        redis)
+            command -v redis-server >/dev/null || pkgs+=(redis-server)
+            command -v redis-cli >/dev/null || pkgs+=(redis-tools)
+            ;;
+        curl) command -v curl >/dev/null || pkgs+=(curl) ;;
+        docker-compose) command -v docker-compose >/dev/null || pkgs+=(docker-compose) ;;
+        *) die "ensure_packages: unknown need '$need'" ;;
+        esac
+    done
+    ((${#pkgs[@]})) || return 0
+    if ((EUID != 0)); then
+        die "missing packages: ${pkgs[*]}; install them (sudo apt-get install ${pkgs[*]}) or run as root"
+    fi
+    command -v apt-get >/dev/null || die "missing packages: ${pkgs[*]}, and apt-get is not available to install them"
+    log "installing ${pkgs[*]} with apt-get"
+    apt-get update -q
+    # Ubuntu and newer Debian have no postgresql-15: take the distribution's.
+    if [[ " ${pkgs[*]} " == *" postgresql-15 "* ]] && ! apt-cache show postgresql-15 >/dev/null 2>&1; then
+        pkgs=("${pkgs[@]/postgresql-15/postgresql}")
+    fi
+    # The packages' maintainer scripts would start system-wide Postgres and
+    # Redis on 5432/6379; this project runs its own, so forbid that start
+    # (Debian's policy-rc.d protocol: exit 101 = action not allowed) unless a
+    # policy is already in place.
+    local policy=/usr/sbin/policy-rc.d made_policy=0 rc=0
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        made_policy=1
+    fi
+    apt-get install -y -q --no-install-recommends "${pkgs[@]}" || rc=$?
+    ((made_policy)) && rm -f "$policy"
+    ((rc == 0)) || die "apt-get install ${pkgs[*]} failed (exit $rc)"
+}
+
+# Runs a command in a session of its own and waits for it in a way that a
+# signal interrupts (bash runs traps only between foreground commands, so a
+# long build would otherwise delay Ctrl-C). CHILD_PID names it meanwhile, so
+# a trap can signal its whole process group.
+CHILD_PID=""
+run_child() {
+    local status=0
+    setsid "$@" </dev/null &
+    CHILD_PID=$!
+    wait "$CHILD_PID" || status=$?
+    return "$status"
+}
+
+# Ends what is left of the process group of the last run_child.
+end_child() {
+    [[ -n "$CHILD_PID" ]] || return 0
+    kill -TERM -- "-$CHILD_PID" 2>/dev/null || true
+    wait_gone "$CHILD_PID" 5 || true
+    kill -KILL -- "-$CHILD_PID" 2>/dev/null || true
+    CHILD_PID=""
+}
+
+# `docker-compose config -q` validates docker-compose.yml without an engine.
+compose_check() {
+    local compose=(docker-compose)
+    if ! command -v docker-compose >/dev/null; then
+        if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
+            compose=(docker compose)
+        else
+            ensure_packages docker-compose
+        fi
+    fi
+    log "checking docker-compose.yml: ${compose[*]} config -q"
+    (cd "$ROOT" && "${compose[@]}" config -q) || die "docker-compose.yml is not valid"
+}
+
+require_swift() {
+    command -v swift >/dev/null ||
+        die "the Swift toolchain (6.2 or newer) is not on PATH; install it from swift.org"
+}
+
+# ---------------------------------------------------------------------------
+# Secrets.
+
+# Creates the secrets file with one random password per database, once, and
+# adds any that is missing (e.g. servicekit_test); then loads it.
+ensure_secrets() {
+    local names=("$@") name var
+    mkdir -p "$RUN_DIR"
+    (
+        umask 077
+        touch "$SECRETS_FILE"
+    )
+    chmod 600 "$SECRETS_FILE"
+    for name in "${names[@]}"; do
+        var="$(env_name "$name")_DB_PASSWORD"
+        grep -q "^${var}=" "$SECRETS_FILE" && continue
+        # Hex: safe in a URL and in SQL without escaping.
+        printf '%s=%s\n' "$var" "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"
+    done
+    # Loaded, not exported: a service gets only its own database URL.
+    # shellcheck disable=SC1090
+    source "$SECRETS_FILE"
+}
+
+# postgres://role:password@127.0.0.1:port/db for a database name.
+database_url() {
+    local var
+    var="$(env_name "$1")_DB_PASSWORD"
+    printf 'postgres://%s:%s@127.0.0.1:%s/%s' "$1" "${!var}" "$PG_PORT" "$1"
+}
+
+# ---------------------------------------------------------------------------
+# PostgreSQL.
+
+# Runs a command as the Postgres OS user, from a directory that user can
+# read (it may not be able to enter the caller's working directory).
+as_pg() {
+    (
+        cd "$PG_HOME" || exit
+        if ((EUID == 0)); then
+            runuser -u "$PG_OS_USER" -- "$@"
+        else
+            "$@"
+        fi
+    )
+}
+
+# Decides where the Postgres files live: .run/<mode>/pg, owned by the
+# Postgres OS user. When that user cannot reach it (a clone under /root, say)
+# or the socket path would be too long for a unix socket, the files go to
+# /var/tmp/swift-shop-<hash>-<mode> and .run/<mode>/pg is a symlink to it.
+pg_prepare_home() {
+    local link="$RUN_DIR/pg" alt hash
+    PG_BIN="$(find_pg_bin)"
+    [[ -n "$PG_BIN" ]] || die "PostgreSQL 15+ server binaries not found under /usr/lib/postgresql"
+    mkdir -p "$RUN_DIR"
+    if [[ -L "$link" ]]; then
+        mkdir -p "$(readlink "$link")"
+    else
+        mkdir -p "$link"
+        ((EUID != 0)) || chown "$PG_OS_USER:" "$link"
+        chmod 700 "$link"
+        PG_HOME="$link"
+        if ! pg_home_usable; then
+            hash="$(printf '%s' "$RUN_DIR" | md5sum | cut -c1-10)"
+            alt="/var/tmp/swift-shop-$hash-$SHOP_MODE"
+            warn "user '$PG_OS_USER' cannot use $link (a parent folder is closed to it, or the path is too long for a unix socket); keeping the Postgres files in $alt"
+            rm -rf "$link"
+            mkdir -p "$alt"
+            ln -s "$alt" "$link"
+        fi
+    fi
+    pg_paths
+    ((EUID != 0)) || chown "$PG_OS_USER:" "$PG_HOME"
+    chmod 700 "$PG_HOME"
+    pg_home_usable || die "user '$PG_OS_USER' cannot write to $PG_HOME"
+}
+
+# Sets PG_HOME, PG_DATA, PG_SOCK, PG_LOG from .run/<mode>/pg (a folder, or a
+# symlink to one) without creating anything; PG_HOME is empty when absent.
+pg_paths() {
+    PG_HOME=""
+    if [[ -L "$RUN_DIR/pg" ]]; then
+        PG_HOME="$(readlink "$RUN_DIR/pg")"
+    elif [[ -d "$RUN_DIR/pg" ]]; then
+        PG_HOME="$RUN_DIR/pg"
+    fi
+    PG_DATA="$PG_HOME/data"
+    PG_SOCK="$PG_HOME/sock"
+    PG_LOG="$PG_HOME/postgres.log"
+    PG_BIN="${PG_BIN:-$(find_pg_bin)}"
+}
+
+pg_home_usable() {
+    # 107 bytes is the unix socket path limit; ".s.PGSQL.NNNNN" needs 15.
+    ((${#PG_HOME} + 20 < 100)) || return 1
+    if ((EUID == 0)); then
+        (cd / && runuser -u "$PG_OS_USER" -- test -w "$PG_HOME" -a -x "$PG_HOME")
+    else
+        [[ -w "$PG_HOME" && -x "$PG_HOME" ]]
+    fi
+}
+
+# initdb on first use; then (re)writes the settings that may change per run.
+pg_init() {
+    if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
+        log "initialising PostgreSQL in $PG_DATA"
+        rm -rf "$PG_DATA"
+        as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+            --auth-local=peer --auth-host=scram-sha-256 >"$PG_HOME/initdb.log" 2>&1 ||
+            die "initdb failed, see $PG_HOME/initdb.log"
+        printf "\n# swift-shop: settings written by scripts/lib.sh on every start\ninclude_if_exists = 'shop.conf'\n" |
+            as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+    fi
+    local have want
+    have="$(cat "$PG_DATA/PG_VERSION")"
+    want="$("$PG_BIN/pg_ctl" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/')"
+    [[ "$have" == "$want" ]] ||
+        die "$PG_DATA was made by PostgreSQL $have, but $PG_BIN is $want; run 'make reset'"
+    # Client authentication: the postgres superuser only through the unix
+    # socket as the postgres OS user (peer); everybody else with a password,
+    # hashed with SCRAM.
+    as_pg tee "$PG_DATA/pg_hba.conf" >/dev/null <<'EOF'
+# TYPE  DATABASE  USER      ADDRESS        METHOD
+local   all       postgres                 peer
+local   all       all                      scram-sha-256
+host    all       all       127.0.0.1/32   scram-sha-256
+host    all       all       ::1/128        scram-sha-256
+EOF
+    local extra=""
+    if [[ "$SHOP_MODE" == test ]]; then
+        # Throw-away data: durability only costs time.
+        extra=$'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'
+    fi
+    as_pg tee "$PG_DATA/shop.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCK'
+password_encryption = 'scram-sha-256'
+max_connections = 300
+$extra
+EOF
+    as_pg mkdir -p "$PG_SOCK"
+}
+
+pg_pid() {
+    [[ -n "${PG_HOME:-}" && -f "$PG_DATA/postmaster.pid" ]] && head -n1 "$PG_DATA/postmaster.pid"
+}
+
+pg_running() {
+    local pid
+    pid="$(pg_pid 2>/dev/null)" || return 1
+    pid_matches "$pid" postgres
+}
+
+pg_start() {
+    if pg_running; then
+        log "PostgreSQL already running (pid $(pg_pid)) on 127.0.0.1:$PG_PORT"
+        return
+    fi
+    port_in_use "$PG_PORT" && die "port $PG_PORT is taken by another program; set $PG_PORT_VAR to a free one"
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
+    # pg_ctl puts the server in a session of its own (setsid), so a Ctrl-C
+    # reaches only the supervisor, which then stops the server itself.
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 -s start ||
+        die "PostgreSQL did not start; see $PG_LOG"
+}
+
+pg_stop() {
+    [[ -n "${PG_HOME:-}" ]] || return 0
+    pg_running || return 0
+    local pid
+    pid="$(pg_pid)"
+    log "stopping PostgreSQL (pid $pid)"
+    if [[ -z "$PG_BIN" ]] || ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 5 -s stop; then
+        warn "PostgreSQL did not stop in 5 s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait_gone "$pid" 2 || true
+    fi
+}
+
+# psql as the superuser through the unix socket; SQL on stdin.
+pg_superuser_psql() {
+    as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres
+}
+
+# Creates (or updates) the role and database of each name. The SQL comes from
+# deploy/postgres/init-databases.sh, which docker-compose uses too; it reads
+# the passwords from the environment and goes to psql on stdin, never argv.
+pg_provision() {
+    local db_list="$*" sql
+    log "ensuring databases and roles: $db_list"
+    sql="$(
+        set -a
+        # shellcheck disable=SC1090
+        source "$SECRETS_FILE"
+        SHOP_DATABASES="$db_list" bash "$ROOT/deploy/postgres/init-databases.sh" --print-sql
+    )"
+    printf '%s\n' "$sql" | pg_superuser_psql >/dev/null
+}
+
+# ---------------------------------------------------------------------------
+# Redis.
+
+redis_pidfile() { printf '%s/redis.pid' "$REDIS_DIR"; }
+
+redis_running() {
+    local pid
+    [[ -f "$(redis_pidfile)" ]] || return 1
+    pid="$(cat "$(redis_pidfile)")"
+    pid_matches "$pid" redis-server
+}
+
+redis_start() {
+    mkdir -p "$REDIS_DIR" "$LOG_DIR"
+    if redis_running; then
+        log "Redis already running (pid $(cat "$(redis_pidfile)")) on 127.0.0.1:$REDIS_PORT"
+        return
+    fi
+    port_in_use "$REDIS_PORT" && die "port $REDIS_PORT is taken by another program; set $REDIS_PORT_VAR to a free one"
+    local save='save 300 1'
+    [[ "$SHOP_MODE" == test ]] && save='save ""'
+    cat >"$REDIS_DIR/redis.conf" <<EOF
+# Written by scripts/lib.sh on every start.
+bind 127.0.0.1
+port $REDIS_PORT
+protected-mode yes
+daemonize yes
+pidfile "$(redis_pidfile)"
+logfile "$LOG_DIR/redis.log"
+dir "$REDIS_DIR"
+dbfilename dump.rdb
+$save
+EOF
+    log "starting Redis on 127.0.0.1:$REDIS_PORT (log: $LOG_DIR/redis.log)"
+    # daemonize: Redis detaches into its own session and writes its pid file.
+    redis-server "$REDIS_DIR/redis.conf" </dev/null >/dev/null 2>&1 || die "Redis did not start; see $LOG_DIR/redis.log"
+    local i
+    for ((i = 0; i < 100; i++)); do
+        if [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "Redis did not answer on 127.0.0.1:$REDIS_PORT within 10 s; see $LOG_DIR/redis.log"
+}
+
+redis_stop() {
+    [[ -n "${REDIS_DIR:-}" ]] || return 0
+    redis_running || return 0
+    local pid
+    pid="$(cat "$(redis_pidfile)")"
+    log "stopping Redis (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$pid" 3; then
+        warn "Redis did not stop in 3 s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait_gone "$pid" 2 || true
+    fi
+    rm -f "$(redis_pidfile)"
+}
+
+# Both servers at once: each may take a moment to stop.
+infra_stop() {
+    pg_stop &
+    local pg_job=$!
+    redis_stop || true
+    wait "$pg_job" || true
+}
+
+# Everything a mode needs: packages, secrets, Postgres with its databases
+# and roles, Redis. Arguments: the database names to provision.
+infra_up() {
+    pg_prepare_home
+    ensure_secrets "$@"
+    pg_init
+    pg_start
+    pg_provision "$@"
+    redis_start
+}
+
+# The database names a mode provisions.
+service_db_names() {
+    local s
+    for s in "${SHOP_DB_SERVICES[@]}"; do db_name "$s" && printf ' '; done
+}
+
+# ---------------------------------------------------------------------------
+# Stopping whatever a mode left running, by the pid files under .run/<mode>.
+
+# Services started by a supervisor that is gone: pids/<service>.pid. Each
+# service leads its own process group, so the whole group is signalled.
+stop_leftover_services() {
+    local f pid svc pids=()
+    [[ -d "$PID_DIR" ]] || return 0
+    for f in "$PID_DIR"/*.pid; do
+        [[ -e "$f" ]] || continue
+        svc="$(basename "$f" .pid)"
+        pid="$(cat "$f")"
+        if pid_matches "$pid" "$svc"; then
+            log "stopping leftover $svc (pid $pid)"
+            kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+            pids+=("$pid")
+        fi
+        rm -f "$f"
+    done
+    for pid in "${pids[@]}"; do
+        if ! wait_gone "$pid" 5; then
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+}
+
+# Stops everything of the current mode: its supervisor (which stops the rest
+# itself), then anything still left: services, Postgres, Redis.
+stop_mode() {
+    local pid
+    [[ -d "$RUN_DIR" ]] || return 0
+    if [[ -f "$RUN_DIR/supervisor.pid" ]]; then
+        pid="$(cat "$RUN_DIR/supervisor.pid")"
+        if pid_matches "$pid" scripts/run.sh; then
+            log "stopping the running 'make run' (pid $pid)"
+            kill -TERM "$pid" 2>/dev/null || true
+            if ! wait_gone "$pid" 15; then
+                warn "supervisor $pid did not stop in 15 s; killing it"
+                kill -KILL "$pid" 2>/dev/null || true
+            fi
+        fi
+        rm -f "$RUN_DIR/supervisor.pid"
+    fi
+    stop_leftover_services
+    pg_paths
+    infra_stop
+}
+
+# Deletes .run/<mode>, and the Postgres folder outside it if there is one.
+wipe_mode() {
+    local target
+    if [[ -L "$RUN_DIR/pg" ]]; then
+        target="$(readlink "$RUN_DIR/pg")"
+        [[ "$target" != /var/tmp/swift-shop-* ]] || rm -rf "$target"
+    fi
+    rm -rf "$RUN_DIR"
+}

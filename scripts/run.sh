@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# `make run`: the whole backend on this machine, without Docker.
+#
+# Installs PostgreSQL and Redis when missing, runs them from .run/dev/ on
+# 127.0.0.1 (Postgres 54329, Redis 63799), builds, then supervises the seven
+# services: their output goes to the terminal with a name prefix and to
+# .run/dev/logs/<service>.log; one that exits is restarted with exponential
+# backoff; Ctrl-C or SIGTERM stops everything, servers included.
+#
+# Settings (environment, or `make run NAME=value`):
+#   <SERVICE>_HTTP_PORT     port of a service (API_GATEWAY_HTTP_PORT=8080,
+#                           AUTH_HTTP_PORT=8081, ... NOTIFICATION_HTTP_PORT=8086)
+#   SHOP_PG_PORT, SHOP_REDIS_PORT   ports of the local servers (54329, 63799)
+#   ADMIN_EMAIL, ADMIN_PASSWORD     admin seeded by auth (admin@example.com,
+#                                   change-me-now: development only)
+#   SEED_DEMO_CATALOG       product's demo catalog (default here: true)
+#   SHOP_READY_TIMEOUT      seconds to wait for every /health/ready (180)
+#   SHOP_STOP_GRACE         seconds between SIGTERM and SIGKILL (5)
+#   SHOP_BIN_DIR            run the executables from this folder, skip the build
+# Anything else in the environment (LOG_LEVEL, SERVICES_*_URLS, BREAKER_*,
+# ...) is passed through to every service unchanged.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+shop_init dev
+
+READY_TIMEOUT="${SHOP_READY_TIMEOUT:-180}"
+STOP_GRACE="${SHOP_STOP_GRACE:-5}"
+BACKOFF_FIRST_MS=1000   # first restart: within 2 s of the exit
+BACKOFF_MAX_MS=30000    # doubling up to this while a service keeps crashing
+STABLE_MS=30000         # up this long: the next crash starts over at 1 s
+TICK=0.2                # supervisor loop period, seconds
+EX_CONFIG=78            # a service's "bad configuration" exit code
+
+SUPERVISOR_PIDFILE="$RUN_DIR/supervisor.pid"
+
+declare -A PORT=() PID=() STARTED_MS=() NEXT_START_MS=() DELAY_MS=() RESTARTS=() PREFIXER=()
+PROBER_PID=""
+ALL_READY=0
+STOPPING=0
+SUPERVISING=0
+
+# Supervisor messages: in the terminal like a service's, and in a log file.
+say() {
+    printf '%-12s | %s\n' supervisor "$*"
+    printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$LOG_DIR/supervisor.log" 2>/dev/null || true
+}
+
+refuse_second_supervisor() {
+    local pid
+    [[ -f "$SUPERVISOR_PIDFILE" ]] || return 0
+    pid="$(cat "$SUPERVISOR_PIDFILE")"
+    if [[ "$pid" != "$$" ]] && pid_matches "$pid" scripts/run.sh; then
+        die "'make run' is already running (pid $pid); stop it with Ctrl-C there or 'make stop'"
+    fi
+}
+
+build() {
+    if [[ -n "${SHOP_BIN_DIR:-}" ]]; then
+        BIN_DIR="$(cd "$SHOP_BIN_DIR" && pwd -P)"
+        log "using the executables in $BIN_DIR (SHOP_BIN_DIR): no build"
+    else
+        require_swift
+        log "building: swift build"
+        cd "$ROOT"
+        run_child swift build || die "swift build failed"
+        CHILD_PID=""
+        BIN_DIR="$(cd "$ROOT" && swift build --show-bin-path)"
+    fi
+    local svc
+    for svc in "${SHOP_SERVICES[@]}"; do
+        [[ -x "$BIN_DIR/$svc" ]] || die "executable $BIN_DIR/$svc not found"
+    done
+}
+
+# Ports, discovery URLs and database URLs of the services.
+configure() {
+    local svc var
+    for svc in "${SHOP_SERVICES[@]}"; do
+        var="$(env_name "$svc")_HTTP_PORT"
+        PORT[$svc]="${!var:-${SHOP_DEFAULT_PORT[$svc]}}"
+        if ! [[ "${PORT[$svc]}" =~ ^[0-9]+$ ]] || ((PORT[$svc] == 0)); then
+            die "$var must be a port number, not '${PORT[$svc]}'"
+        fi
+        if port_in_use "${PORT[$svc]}"; then
+            die "port ${PORT[$svc]} ($svc) is already in use; stop whatever listens there ('make stop' ends leftovers of an earlier run) or set $var"
+        fi
+    done
+    # Every service that calls another (the gateway and more) finds it here,
+    # unless the caller gave its own SERVICES_<NAME>_URLS.
+    for svc in "${SHOP_DB_SERVICES[@]}"; do
+        var="SERVICES_$(env_name "$svc")_URLS"
+        export "$var=${!var:-http://127.0.0.1:${PORT[$svc]}}"
+    done
+    REDIS_URL_DEV="redis://127.0.0.1:$REDIS_PORT"
+    ADMIN_EMAIL="${ADMIN_EMAIL:-admin@example.com}"
+    ADMIN_PASSWORD="${ADMIN_PASSWORD:-change-me-now}"
+    # Services drain for this long on SIGTERM; keep it under our grace.
+    export SHUTDOWN_TIMEOUT_SECONDS="${SHUTDOWN_TIMEOUT_SECONDS:-$((STOP_GRACE > 1 ? STOP_GRACE - 1 : 1))}"
+}
+
+start_service() {
+    local svc="$1" out label
+    printf -v label '%-12s' "$svc"
+    # The prefixer: raw lines to the log file, prefixed lines to the
+    # terminal. It ignores Ctrl-C so that it outlives the service's last
+    # words, and ends by itself when the service closes its output.
+    exec {out}> >(
+        trap '' INT TERM HUP
+        tee -a "$LOG_DIR/$svc.log" | sed -u "s/^/$label | /"
+    )
+    PREFIXER[$svc]=$!
+    # setsid: the service leads a process group of its own, out of reach of
+    # the terminal's Ctrl-C; the supervisor signals that group itself.
+    (
+        export HTTP_PORT="${PORT[$svc]}" REDIS_URL="$REDIS_URL_DEV"
+        if [[ "$svc" == api-gateway ]]; then
+            unset DATABASE_URL # owns no database
+        else
+            DATABASE_URL="$(database_url "$(db_name "$svc")")"
+            export DATABASE_URL
+        fi
+        case "$svc" in
+        auth) export ADMIN_EMAIL ADMIN_PASSWORD ;;
+        product) export SEED_DEMO_CATALOG="${SEED_DEMO_CATALOG:-true}" ;;
+        esac
+        exec setsid "$BIN_DIR/$svc"
+    ) </dev/null >&"$out" 2>&1 {out}>&- &
+    PID[$svc]=$!
+    exec {out}>&-
+    STARTED_MS[$svc]="$(now_ms)"
+    printf '%s\n' "${PID[$svc]}" >"$PID_DIR/$svc.pid"
+}
+
+# Called for a service whose process is gone: log it, schedule its restart.
+reap_service() {
+    local svc="$1" pid="${PID[$1]}" status=0 now up_ms delay how
+    wait "$pid" 2>/dev/null || status=$?
+    # Whatever the service started in its group dies with it.
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    PID[$svc]=""
+    rm -f "$PID_DIR/$svc.pid"
+    ((STOPPING)) && return 0
+    now="$(now_ms)"
+    up_ms=$((now - STARTED_MS[$svc]))
+    if ((up_ms >= STABLE_MS)); then DELAY_MS[$svc]=$BACKOFF_FIRST_MS; fi
+    delay="${DELAY_MS[$svc]}"
+    NEXT_START_MS[$svc]=$((now + delay))
+    DELAY_MS[$svc]=$((delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2))
+    RESTARTS[$svc]=$((RESTARTS[$svc] + 1))
+    if ((status > 128)); then how="was killed by signal $((status - 128))"; else how="exited with status $status"; fi
+    say "$svc (pid $pid) $how after $((up_ms / 1000)).$(((up_ms % 1000) / 100)) s; restart #${RESTARTS[$svc]} in $((delay / 1000)).$(((delay % 1000) / 100)) s (log: $LOG_DIR/$svc.log)"
+    if ((status == EX_CONFIG && !ALL_READY)); then
+        say "error: $svc rejected its configuration (exit $EX_CONFIG); see the first lines of $LOG_DIR/$svc.log"
+        shutdown 1
+    fi
+}
+
+# Polls every service's /health/ready until all answer 200, in the
+# background so the supervisor keeps restarting and handling signals.
+probe_ready() {
+    trap - INT TERM HUP
+    local deadline pending=("${SHOP_SERVICES[@]}") still svc url
+    deadline=$(($(now_ms) + READY_TIMEOUT * 1000))
+    while ((${#pending[@]})); do
+        still=()
+        for svc in "${pending[@]}"; do
+            url="http://127.0.0.1:${PORT[$svc]}/health/ready"
+            if curl -fsS -o /dev/null --connect-timeout 1 --max-time 3 "$url" 2>/dev/null; then
+                say "$svc is ready ($url)"
+            else
+                still+=("$svc")
+            fi
+        done
+        pending=("${still[@]}")
+        ((${#pending[@]})) || break
+        if (($(now_ms) > deadline)); then
+            for svc in "${pending[@]}"; do
+                say "error: $svc did not answer 200 on GET http://127.0.0.1:${PORT[$svc]}/health/ready within ${READY_TIMEOUT} s; see $LOG_DIR/$svc.log"
+            done
+            exit 1
+        fi
+        sleep 0.5
+    done
+    exit 0
+}
+
+banner() {
+    local gw="${PORT[api-gateway]}"
+    cat <<EOF
+$(say "all ${#SHOP_SERVICES[@]} services are ready")
+
+  swift-shop is running.   Gateway: http://127.0.0.1:$gw
+  Admin (seeded by auth at its first start): $ADMIN_EMAIL / $ADMIN_PASSWORD
+  Try:
+    curl -s localhost:$gw/v1/status
+    curl -s localhost:$gw/v1/products
+  Logs: $LOG_DIR/<service>.log    Database passwords: $SECRETS_FILE
+  Stop: Ctrl-C (or 'make stop' from another terminal)
+
+EOF
+}
+
+stop_services() {
+    local svc pid deadline left
+    for svc in "${SHOP_SERVICES[@]}"; do
+        pid="${PID[$svc]:-}"
+        [[ -n "$pid" ]] || continue
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    done
+    deadline=$(($(now_ms) + STOP_GRACE * 1000))
+    while :; do
+        left=0
+        for svc in "${SHOP_SERVICES[@]}"; do
+            pid="${PID[$svc]:-}"
+            [[ -n "$pid" ]] || continue
+            if kill -0 "$pid" 2>/dev/null; then left=1; else reap_service "$svc"; fi
+        done
+        ((left)) || break
+        if (($(now_ms) >= deadline)); then
+            for svc in "${SHOP_SERVICES[@]}"; do
+                pid="${PID[$svc]:-}"
+                [[ -n "$pid" ]] || continue
+                say "$svc (pid $pid) did not stop within $STOP_GRACE s of SIGTERM; sending SIGKILL"
+                kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+                wait_gone "$pid" 1 || true
+                reap_service "$svc"
+            done
+            break
+        fi
+        sleep 0.1
+    done
+    # Let the prefixers print the services' last lines (they end at EOF).
+    for svc in "${!PREFIXER[@]}"; do
+        wait_gone "${PREFIXER[$svc]}" 1 || kill -TERM "${PREFIXER[$svc]}" 2>/dev/null || true
+    done
+}
+
+# Stops everything this run started, in order; exits with <code>.
+shutdown() {
+    local code="$1"
+    trap '' INT TERM HUP
+    ((STOPPING)) && exit "$code"
+    STOPPING=1
+    [[ -z "$PROBER_PID" ]] || kill -TERM "$PROBER_PID" 2>/dev/null || true
+    end_child
+    if ((SUPERVISING)); then
+        say "stopping services"
+        stop_services
+    fi
+    infra_stop
+    rm -f "$SUPERVISOR_PIDFILE"
+    ((SUPERVISING)) && say "stopped"
+    exit "$code"
+}
+
+on_signal() {
+    printf '\n' >&2
+    log "got SIG$1: stopping"
+    shutdown 0
+}
+
+supervise() {
+    local svc now status
+    SUPERVISING=1
+    for svc in "${SHOP_SERVICES[@]}"; do
+        DELAY_MS[$svc]=$BACKOFF_FIRST_MS
+        RESTARTS[$svc]=0
+        NEXT_START_MS[$svc]=0
+        PID[$svc]=""
+    done
+    for svc in "${SHOP_SERVICES[@]}"; do start_service "$svc"; done
+    say "started ${#SHOP_SERVICES[@]} services; waiting up to $READY_TIMEOUT s for /health/ready"
+    probe_ready &
+    PROBER_PID=$!
+    while :; do
+        now="$(now_ms)"
+        for svc in "${SHOP_SERVICES[@]}"; do
+            if [[ -n "${PID[$svc]}" ]] && ! kill -0 "${PID[$svc]}" 2>/dev/null; then
+                reap_service "$svc"
+            fi
+            if [[ -z "${PID[$svc]}" ]] && ((now >= NEXT_START_MS[$svc])); then
+                start_service "$svc"
+                say "restarted $svc (pid ${PID[$svc]})"
+            fi
+        done
+        if [[ -n "$PROBER_PID" ]] && ! kill -0 "$PROBER_PID" 2>/dev/null; then
+            status=0
+            wait "$PROBER_PID" || status=$?
+            PROBER_PID=""
+            if ((status == 0)); then
+                ALL_READY=1
+                banner
+            else
+                say "error: not every service became ready; stopping (logs: $LOG_DIR/)"
+                shutdown 1
+            fi
+        fi
+        # A waited-for background sleep: a signal interrupts `wait` at once.
+        # (Its stderr is where bash would report a service killed by a
+        # signal, with the source of start_service; reap_service says it.)
+        sleep "$TICK" &
+        wait $! 2>/dev/null || true
+    done
+}
+
+main() {
+    mkdir -p "$RUN_DIR" "$LOG_DIR" "$PID_DIR"
+    refuse_second_supervisor
+    printf '%s\n' "$$" >"$SUPERVISOR_PIDFILE"
+    trap 'on_signal INT' INT
+    trap 'on_signal TERM' TERM
+    trap 'on_signal HUP' HUP
+    trap 'shutdown $?' EXIT
+    # Services of an earlier run whose supervisor died (kill -9, say).
+    stop_leftover_services
+    ensure_packages postgres redis curl
+    configure
+    # shellcheck disable=SC2046 # one word per database name
+    infra_up $(service_db_names)
+    build
+    supervise
+}
+
+main "$@"

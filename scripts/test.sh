@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# `make test`: a fresh PostgreSQL and Redis under .run/test/ (wiped at every
+# start), the docker-compose.yml check, then `swift build --build-tests` and
+# `swift test` against those servers. Everything started here is stopped on
+# exit, whatever the outcome; the exit code is the tests'.
+#
+# Ports: Postgres 54339 and Redis 63809 (SHOP_TEST_PG_PORT,
+# SHOP_TEST_REDIS_PORT), or the next free ones when those are taken.
+#
+# Exported for the tests:
+#   REDIS_TEST_URL, SHOP_REDIS_URL   redis://127.0.0.1:<port>
+#   PG_TEST_URL                      postgres://servicekit_test:<pw>@127.0.0.1:<port>/servicekit_test
+#   <SERVICE>_DATABASE_URL           AUTH_, USER_, PRODUCT_, ORDER_, PAYMENT_,
+#                                    NOTIFICATION_DATABASE_URL (role/db shop_<service>)
+#   SHOP_BIN_DIR                     absolute folder of the built executables
+#   SHOP_TEST_LOG_DIR                .run/test/logs, for logs a test wants to keep
+# Extra arguments go to `swift test` (make test ARGS='--filter Foo').
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+shop_init test
+
+# shellcheck disable=SC2317 # reached through the EXIT trap
+cleanup() {
+    local status=$?
+    trap '' INT TERM HUP
+    # Executables that the integration tests started and left behind are in
+    # the test run's process group.
+    end_child
+    infra_stop
+    exit "$status"
+}
+
+# The first port from <port> on that nobody listens on.
+free_port() {
+    local port="$1" last=$(($1 + 50))
+    while port_in_use "$port"; do
+        ((port < last)) || die "no free port in $1..$last"
+        port=$((port + 1))
+    done
+    printf '%s' "$port"
+}
+
+main() {
+    # A clean slate: whatever an earlier, interrupted run left, then its data.
+    stop_mode
+    wipe_mode
+    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+
+    ensure_packages postgres redis curl docker-compose
+    require_swift
+    PG_PORT="$(free_port "$PG_PORT")"
+    REDIS_PORT="$(free_port "$REDIS_PORT")"
+    # shellcheck disable=SC2046 # one word per database name
+    infra_up $(service_db_names) servicekit_test
+
+    compose_check
+
+    cd "$ROOT"
+    log "building: swift build --build-tests"
+    run_child swift build --build-tests || die "swift build --build-tests failed"
+    CHILD_PID=""
+
+    local svc status=0
+    SHOP_BIN_DIR="$(swift build --show-bin-path)"
+    export SHOP_BIN_DIR
+    export REDIS_TEST_URL="redis://127.0.0.1:$REDIS_PORT"
+    export SHOP_REDIS_URL="$REDIS_TEST_URL"
+    PG_TEST_URL="$(database_url servicekit_test)"
+    export PG_TEST_URL
+    for svc in "${SHOP_DB_SERVICES[@]}"; do
+        export "$(env_name "$svc")_DATABASE_URL=$(database_url "$(db_name "$svc")")"
+    done
+    export SHOP_TEST_LOG_DIR="$LOG_DIR"
+
+    log "testing: swift test $* (Postgres 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT)"
+    run_child swift test --skip-build "$@" || status=$?
+    log "swift test exited with status $status"
+    exit "$status"
+}
+
+main "$@"
