@@ -1,0 +1,252 @@
+import Foundation
+
+/// The seven real executables on free ports of 127.0.0.1, plus the suite's HTTP client.
+final class Stack: Sendable {
+    /// The six services behind the gateway, in start order.
+    static let serviceNames = ["auth", "user", "product", "order", "payment", "notification"]
+    static let gatewayName = "api-gateway"
+    static let allNames = serviceNames + [gatewayName]
+
+    /// The stack the current test runs against (set by `StackTrait`).
+    @TaskLocal static var current: Stack?
+
+    let http: HTTP
+    /// Where every process's stdout+stderr goes (kept after the run).
+    let logDirectory: URL
+    /// The admin account `auth` seeds at first start.
+    let adminEmail: String
+    let adminPassword: String
+    private let processes: [String: ServiceProcess]
+    private let ports: [String: Int]
+
+    private init(
+        http: HTTP,
+        logDirectory: URL,
+        adminEmail: String,
+        adminPassword: String,
+        processes: [String: ServiceProcess],
+        ports: [String: Int]
+    ) {
+        self.http = http
+        self.logDirectory = logDirectory
+        self.adminEmail = adminEmail
+        self.adminPassword = adminPassword
+        self.processes = processes
+        self.ports = ports
+    }
+
+    // MARK: Start and stop
+
+    /// Starts the six services, waits until they are ready, then the gateway likewise (60 s in all).
+    static func start() async throws -> Stack {
+        let logDirectory = try makeLogDirectory()
+        print("integration: service logs in \(logDirectory.path)")
+        let http = HTTP()
+        do {
+            let portList = try Ports.free(allNames.count)
+            let ports = Dictionary(uniqueKeysWithValues: zip(allNames, portList))
+            let adminEmail = "admin-\(UUID().uuidString.lowercased())@example.com"
+            let adminPassword = "admin-\(UUID().uuidString)"
+            var processes: [String: ServiceProcess] = [:]
+            for name in allNames {
+                let port = ports[name] ?? 0
+                let environment = try environment(
+                    for: name,
+                    port: port,
+                    ports: ports,
+                    adminEmail: adminEmail,
+                    adminPassword: adminPassword
+                )
+                processes[name] = try ServiceProcess(
+                    name: name,
+                    environment: environment,
+                    logFile: logDirectory.appendingPathComponent("\(name).log")
+                )
+            }
+            let stack = Stack(
+                http: http,
+                logDirectory: logDirectory,
+                adminEmail: adminEmail,
+                adminPassword: adminPassword,
+                processes: processes,
+                ports: ports
+            )
+            let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+            do {
+                for name in serviceNames {
+                    try stack.process(name).start()
+                }
+                try await stack.waitUntilReady(serviceNames, deadline: deadline)
+                try stack.process(gatewayName).start()
+                try await stack.waitUntilReady([gatewayName], deadline: deadline)
+            } catch {
+                await stack.stopProcesses()
+                throw error
+            }
+            return stack
+        } catch {
+            await http.shutdown()
+            throw error
+        }
+    }
+
+    /// SIGTERM to everything, SIGKILL after 5 s; then the HTTP client.
+    func stop() async {
+        await stopProcesses()
+        await http.shutdown()
+        print("integration: stack stopped; service logs in \(logDirectory.path)")
+    }
+
+    private func stopProcesses() async {
+        await withTaskGroup(of: Void.self) { group in
+            for process in processes.values {
+                group.addTask { await process.stop(grace: .seconds(5)) }
+            }
+        }
+    }
+
+    // MARK: Addresses
+
+    func process(_ name: String) throws -> ServiceProcess {
+        guard let process = processes[name] else { throw HarnessError("no process named \(name) in the stack") }
+        return process
+    }
+
+    func port(_ name: String) throws -> Int {
+        guard let port = ports[name] else { throw HarnessError("no port for \(name) in the stack") }
+        return port
+    }
+
+    var gatewayPort: Int { ports[Self.gatewayName] ?? 0 }
+
+    /// `http://127.0.0.1:<gateway port><path>`.
+    func url(_ path: String) -> String {
+        "http://127.0.0.1:\(gatewayPort)\(path)"
+    }
+
+    /// A URL on one service directly, bypassing the gateway.
+    func url(_ path: String, on name: String) throws -> String {
+        "http://127.0.0.1:\(try port(name))\(path)"
+    }
+
+    // MARK: Readiness and recovery
+
+    /// Polls `GET /health/ready` of each named process every 100 ms until all answer 200.
+    func waitUntilReady(_ names: [String], deadline: ContinuousClock.Instant) async throws {
+        var pending = names
+        while !pending.isEmpty {
+            var stillPending: [String] = []
+            for name in pending {
+                let process = try process(name)
+                if !process.isRunning {
+                    let status = await process.waitForExit(timeout: .milliseconds(100))
+                    throw HarnessError(
+                        "\(name) exited (status \(status.map(String.init) ?? "?")) before it was ready; logs in \(logDirectory.path). "
+                            + "Last lines:\n\(process.logTail())"
+                    )
+                }
+                let ready = try? await http.send(.GET, url("/health/ready", on: name), timeout: .seconds(1))
+                if ready?.status != 200 {
+                    stillPending.append(name)
+                }
+            }
+            pending = stillPending
+            if pending.isEmpty { return }
+            guard ContinuousClock.now < deadline else {
+                let tails = try pending.map { "--- \($0):\n\(try process($0).logTail())" }.joined(separator: "\n")
+                throw HarnessError(
+                    "not ready in time: \(pending.joined(separator: ", ")); logs in \(logDirectory.path)\n\(tails)"
+                )
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Restarts `name` if it is not running and waits until it and the gateway's route to it work again.
+    /// Tests that kill processes call this on every path out, so the next test finds a whole stack.
+    func restore(_ name: String) async throws {
+        let process = try process(name)
+        if !process.isRunning {
+            _ = await process.waitForExit(timeout: .seconds(5))
+            try process.restart()
+        }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        try await waitUntilReady([name, Self.gatewayName], deadline: deadline)
+        // The gateway's breaker may still be open: wait until its status page sees the service up again.
+        while ContinuousClock.now < deadline {
+            if let status = try? await http.send(.GET, url("/v1/status"), timeout: .seconds(2)),
+                status.status == 200,
+                let object = try? status.jsonObject(),
+                let services = object["services"] as? [[String: Any]],
+                services.allSatisfy({ ($0["status"] as? String) == "up" })
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw HarnessError("\(name) was restarted but the gateway does not report every service up; logs in \(logDirectory.path)")
+    }
+
+    // MARK: Environment
+
+    /// The environment `name` runs with in this stack, on `port`.
+    static func environment(
+        for name: String,
+        port: Int,
+        ports: [String: Int],
+        adminEmail: String,
+        adminPassword: String
+    ) throws -> [String: String] {
+        var environment = ServiceProcess.baseEnvironment()
+        environment["HTTP_HOST"] = "127.0.0.1"
+        environment["HTTP_PORT"] = String(port)
+        environment["LOG_LEVEL"] = "info"
+        environment["REDIS_URL"] = try required("SHOP_REDIS_URL")
+        switch name {
+        case gatewayName:
+            for service in serviceNames {
+                environment["SERVICES_\(service.uppercased())_URLS"] = "http://127.0.0.1:\(ports[service] ?? 0)"
+            }
+            environment["BREAKER_OPEN_SECONDS"] = "1"
+            environment["CLIENT_TIMEOUT_SECONDS"] = "5"
+        default:
+            environment["DATABASE_URL"] = try required("\(name.uppercased())_DATABASE_URL")
+        }
+        if name == "product" {
+            environment["SEED_DEMO_CATALOG"] = "true"
+        }
+        if name == "auth" {
+            environment["ADMIN_EMAIL"] = adminEmail
+            environment["ADMIN_PASSWORD"] = adminPassword
+        }
+        return environment
+    }
+
+    /// The environment of a stack member, for starting an extra instance of it on another port.
+    func environment(for name: String, port: Int) throws -> [String: String] {
+        var environment = try process(name).environment
+        environment["HTTP_PORT"] = String(port)
+        return environment
+    }
+
+    /// A variable the suite needs from the environment `make test` prepares.
+    static func required(_ key: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
+            throw HarnessError(
+                "\(key) is not set: the integration suite needs SHOP_BIN_DIR, SHOP_REDIS_URL and "
+                    + "<SERVICE>_DATABASE_URL for auth, user, product, order, payment and notification (run it via `make test`)"
+            )
+        }
+        return value
+    }
+
+    /// A fresh folder for process logs: under `SHOP_TEST_LOG_DIR` (set by `make test`) when given, else the temp folder.
+    static func makeLogDirectory() throws -> URL {
+        let parent =
+            ProcessInfo.processInfo.environment["SHOP_TEST_LOG_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory
+        let directory = parent.appendingPathComponent("integration-\(UUID().uuidString.lowercased())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+}
