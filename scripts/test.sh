@@ -62,6 +62,10 @@ main() {
     compose_check
 
     cd "$ROOT"
+    log "checking formatting: swift format lint --strict"
+    swift format lint --strict --recursive Sources Services Tests Package.swift || die "swift format lint failed: run 'make fmt'"
+
+    cd "$ROOT"
     log "building: swift build --build-tests"
     run_child swift build --build-tests || die "swift build --build-tests failed"
     CHILD_PID=""

@@ -30,7 +30,8 @@ struct RESPCodingTests {
 
     /// Replies of every kind, one after the other, and the values they must decode to.
     private var sampleStream: (bytes: [UInt8], values: [RESPValue]) {
-        let text = "+OK\r\n-ERR wrong\r\n:0\r\n:-42\r\n:9223372036854775807\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n"
+        let text =
+            "+OK\r\n-ERR wrong\r\n:0\r\n:-42\r\n:9223372036854775807\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n"
             + "*-1\r\n*0\r\n$4\r\na\r\nb\r\n*3\r\n:1\r\n*2\r\n$1\r\nx\r\n*0\r\n+\r\n"
         let values: [RESPValue] = [
             .simpleString("OK"), .error("ERR wrong"), .integer(0), .integer(-42), .integer(Int.max),
@@ -134,7 +135,8 @@ struct RESPCodingTests {
         let command: [RedisArgument] = ["SET", "key", RedisArgument([0, 13, 10, 255]), 42, RedisArgument(ByteBuffer(string: ""))]
         try channel.writeOutbound(command)
         let encoded = try #require(try channel.readOutbound(as: ByteBuffer.self))
-        let expected = Array("*5\r\n$3\r\nSET\r\n$3\r\nkey\r\n$4\r\n".utf8) + [0, 13, 10, 255]
+        let expected =
+            Array("*5\r\n$3\r\nSET\r\n$3\r\nkey\r\n$4\r\n".utf8) + [0, 13, 10, 255]
             + Array("\r\n$2\r\n42\r\n$0\r\n\r\n".utf8)
         #expect(Array(encoded.readableBytesView) == expected)
     }
@@ -174,7 +176,11 @@ extension RESPCodingTests {
             return channel
         }
 
-        private func request(_ channel: EmbeddedChannel, _ command: [RedisArgument], timeout: TimeAmount = .seconds(1))
+        private func request(
+            _ channel: EmbeddedChannel,
+            _ command: [RedisArgument],
+            timeout: TimeAmount = .seconds(1)
+        )
             -> EventLoopFuture<RESPValue>
         {
             let promise = channel.eventLoop.makePromise(of: RESPValue.self)

@@ -1,9 +1,8 @@
 import Foundation
 import Logging
 import NIOCore
-import Testing
-
 import ServiceKit
+import Testing
 
 /// ``RedisClient`` against a real redis-server at `REDIS_TEST_URL` (e.g. `redis://127.0.0.1:6379`).
 ///
@@ -19,13 +18,34 @@ struct RedisClientTests {
         return try RedisConfiguration(url: url)
     }
 
+    /// Settings a test changes from the test server's configuration.
+    private struct Overrides {
+        var host: String?
+        var port: Int?
+        var clearPassword = false
+        var password: String?
+        var database: Int?
+        var poolSize: Int?
+        var commandTimeout: Duration?
+
+        func apply(to configuration: inout RedisConfiguration) {
+            if let host { configuration.host = host }
+            if let port { configuration.port = port }
+            if self.clearPassword { configuration.password = nil }
+            if let password { configuration.password = password }
+            if let database { configuration.database = database }
+            if let poolSize { configuration.poolSize = poolSize }
+            if let commandTimeout { configuration.commandTimeout = commandTimeout }
+        }
+    }
+
     /// Runs `body` with a client whose `run()` is going, then shuts the client down.
     private func withClient<T: Sendable>(
-        _ configure: (inout RedisConfiguration) -> Void = { _ in },
+        _ overrides: Overrides = Overrides(),
         _ body: (RedisClient) async throws -> T
     ) async throws -> T {
         var configuration = try self.testConfiguration()
-        configure(&configuration)
+        overrides.apply(to: &configuration)
         let client = RedisClient(configuration: configuration, logger: Logger(label: "redis-test"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
@@ -127,7 +147,7 @@ struct RedisClientTests {
 
     @Test func commandTimeoutFailsTheCallerAndTheClientRecovers() async throws {
         let key = self.uniquePrefix() + "empty-list"
-        try await self.withClient({ $0.commandTimeout = .milliseconds(200); $0.poolSize = 1 }) { (client) async throws in
+        try await self.withClient(Overrides(poolSize: 1, commandTimeout: .milliseconds(200))) { (client) async throws in
             let clock = ContinuousClock()
             let start = clock.now
             async let behind: Void = {
@@ -147,7 +167,7 @@ struct RedisClientTests {
 
     @Test func reconnectsAfterTheServerKillsItsConnections() async throws {
         let key = self.uniquePrefix() + "after-kill"
-        try await self.withClient({ $0.poolSize = 2 }) { (client) async throws in
+        try await self.withClient(Overrides(poolSize: 2)) { (client) async throws in
             try await self.withClient { (killer) async throws in
                 let ids = try await self.connectionIDs(of: client, calls: 50)
                 #expect(!ids.isEmpty)
@@ -177,18 +197,18 @@ struct RedisClientTests {
 
     @Test func selectsTheDatabaseFromTheURL() async throws {
         let key = self.uniquePrefix() + "db"
-        try await self.withClient({ $0.database = 3 }) { (client) async throws in
+        try await self.withClient(Overrides(database: 3)) { (client) async throws in
             try await client.send("SET", RedisArgument(key), "in-3", "EX", 60)
             let info = try await client.send("CLIENT", "INFO").string ?? ""
             #expect(info.contains(" db=3 "))
         }
-        try await self.withClient({ $0.database = 0 }) { (client) async throws in
+        try await self.withClient(Overrides(database: 0)) { (client) async throws in
             #expect(try await client.send("GET", RedisArgument(key)).isNull)
         }
     }
 
     @Test func wrongPasswordFailsWithoutRevealingIt() async throws {
-        let error = try await self.withClient({ $0.password = "hunter2-secret" }) { (client) async throws in
+        let error = try await self.withClient(Overrides(password: "hunter2-secret")) { (client) async throws in
             await #expect(throws: RedisClientError.self) { try await client.ping() }
         }
         guard case .connectionFailed(let message) = error else {
@@ -200,7 +220,7 @@ struct RedisClientTests {
     }
 
     @Test func unreachableServerFailsFast() async throws {
-        try await self.withClient({ $0.host = "127.0.0.1"; $0.port = 1; $0.password = nil }) { (client) async throws in
+        try await self.withClient(Overrides(host: "127.0.0.1", port: 1, clearPassword: true)) { (client) async throws in
             let error = await #expect(throws: RedisClientError.self) { try await client.ping() }
             guard case .connectionFailed = error else {
                 Issue.record("expected connectionFailed, got \(String(describing: error))")

@@ -41,7 +41,9 @@ public final class BreakerRegistry: Sendable {
             logger.log(
                 level: level,
                 "circuit breaker changed state",
-                metadata: ["breaker.service": "\(service)", "breaker.instance": "\(instance.baseURL)", "breaker.from": "\(from)", "breaker.to": "\(to)"]
+                metadata: [
+                    "breaker.service": "\(service)", "breaker.instance": "\(instance.baseURL)", "breaker.from": "\(from)", "breaker.to": "\(to)",
+                ]
             )
         }
         let stored = self.breakers.withLock { breakers in

@@ -28,7 +28,10 @@ public struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case let problem as ProblemError:
             if problem.status.code >= 500 {
-                context.logger.warning("request failed", metadata: ["problem.status": "\(problem.status.code)", "problem.detail": "\(problem.detail)"])
+                context.logger.warning(
+                    "request failed",
+                    metadata: ["problem.status": "\(problem.status.code)", "problem.detail": "\(problem.detail)"]
+                )
             }
             return problem
         case let httpError as HTTPError:

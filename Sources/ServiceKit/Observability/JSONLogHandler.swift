@@ -1,3 +1,7 @@
+import Foundation
+import Logging
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,9 +9,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Logging
-import Synchronization
 
 /// Writes one JSON object per line: `time`, `level`, `service`, `instance`, `message`,
 /// `requestId`, `traceId` and the remaining metadata, with secrets redacted.

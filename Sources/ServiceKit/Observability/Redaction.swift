@@ -19,7 +19,11 @@ public enum Redaction {
         switch value {
         case .dictionary(let dictionary):
             return .dictionary(
-                Dictionary(uniqueKeysWithValues: dictionary.map { key, value in (key, Self.isSecret(key: key) ? .string(Self.placeholder) : Self.redact(value)) })
+                Dictionary(
+                    uniqueKeysWithValues: dictionary.map { key, value in
+                        (key, Self.isSecret(key: key) ? .string(Self.placeholder) : Self.redact(value))
+                    }
+                )
             )
         case .array(let values):
             return .array(values.map(Self.redact))

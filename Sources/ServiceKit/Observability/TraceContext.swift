@@ -31,8 +31,11 @@ public struct TraceContext: Sendable, Equatable {
 
     /// A new trace, sampled.
     public static func random() -> TraceContext {
-        TraceContext(traceID: Self.hex(UInt64.random(in: 1...UInt64.max)) + Self.hex(UInt64.random(in: 0...UInt64.max)),
-                     spanID: Self.hex(UInt64.random(in: 1...UInt64.max)), flags: 1)
+        TraceContext(
+            traceID: Self.hex(UInt64.random(in: 1...UInt64.max)) + Self.hex(UInt64.random(in: 0...UInt64.max)),
+            spanID: Self.hex(UInt64.random(in: 1...UInt64.max)),
+            flags: 1
+        )
     }
 
     /// The context for a call made from this span: same trace, new span id.

@@ -15,6 +15,9 @@ import Synchronization
 /// and a new one is opened on a later call, so the client recovers by itself when the server comes back.
 /// Commands in flight on a connection that breaks fail with ``RedisClientError/connectionClosed``; they are not
 /// retried, since they may have run.
+///
+/// Blocking commands (`BLPOP`, `XREADGROUP ... BLOCK`) hold their connection and delay every command pipelined
+/// behind them: give them a client of their own whose ``RedisConfiguration/commandTimeout`` exceeds the block time.
 public final class RedisClient: Service, Sendable {
     /// The settings the client was created with.
     public let configuration: RedisConfiguration

@@ -46,7 +46,8 @@ final class RedisConnection: Sendable {
         let handlerLogger = logger
         let channel: any Channel
         do {
-            channel = try await bootstrap
+            channel =
+                try await bootstrap
                 .connectTimeout(connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelOption(.socketOption(.so_keepalive), value: 1)

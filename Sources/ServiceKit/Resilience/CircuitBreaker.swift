@@ -43,7 +43,8 @@ public final class CircuitBreaker: Sendable {
     private let onTransition: @Sendable (State, State) -> Void
 
     /// - Parameter onTransition: called with (from, to) after each state change, outside the lock.
-    public init(policy: CircuitBreakerPolicy, time: TimeSource = .continuous, onTransition: @escaping @Sendable (State, State) -> Void = { _, _ in }) {
+    public init(policy: CircuitBreakerPolicy, time: TimeSource = .continuous, onTransition: @escaping @Sendable (State, State) -> Void = { _, _ in })
+    {
         self.policy = policy
         self.time = time
         self.onTransition = onTransition

@@ -40,7 +40,9 @@ public struct ServiceDependencies: Sendable {
 
     /// The service client, or a configuration error if the service does not call others.
     public func requireServiceClient() throws -> ServiceClient {
-        guard let serviceClient else { throw ConfigurationError(setting: "SERVICES_*", problem: "this service was declared without a service client") }
+        guard let serviceClient else {
+            throw ConfigurationError(setting: "SERVICES_*", problem: "this service was declared without a service client")
+        }
         return serviceClient
     }
 

@@ -1,12 +1,13 @@
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Hummingbird
-import Logging
-import Prometheus
-import ServiceLifecycle
 
 /// A start-up step that failed; printed as one line before the process exits.
 public struct StartupError: Error, Sendable, CustomStringConvertible {
