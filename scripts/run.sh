@@ -43,7 +43,7 @@ SUPERVISING=0
 
 # Supervisor messages: in the terminal like a service's, and in a log file.
 say() {
-    printf '%-12s | %s\n' supervisor "$*"
+    printf '%-12s | %s\n' supervisor "$*" 2>/dev/null || true
     printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$LOG_DIR/supervisor.log" 2>/dev/null || true
 }
 
@@ -241,6 +241,9 @@ stop_services() {
 shutdown() {
     local code="$1"
     trap '' INT TERM HUP
+    # Stopping must finish even when the terminal side is gone (`make run | tee` after
+    # Ctrl-C): a failed write is not a reason to leave servers behind.
+    set +e
     ((STOPPING)) && exit "$code"
     STOPPING=1
     [[ -z "$PROBER_PID" ]] || kill -TERM "$PROBER_PID" 2>/dev/null || true
@@ -256,8 +259,8 @@ shutdown() {
 }
 
 on_signal() {
-    printf '\n' >&2
-    log "got SIG$1: stopping"
+    printf '\n' >&2 2>/dev/null
+    log "got SIG$1: stopping" 2>/dev/null
     shutdown 0
 }
 
@@ -309,6 +312,9 @@ main() {
     mkdir -p "$RUN_DIR" "$LOG_DIR" "$PID_DIR"
     refuse_second_supervisor
     printf '%s\n' "$$" >"$SUPERVISOR_PIDFILE"
+    # `make run | tee log`: Ctrl-C also ends tee, and a write to the dead pipe must not
+    # kill the supervisor before it has stopped the services (or a service mid-log).
+    trap '' PIPE
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM
     trap 'on_signal HUP' HUP
