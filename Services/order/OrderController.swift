@@ -8,9 +8,8 @@ struct OrderController: Sendable {
 
     func register(on routes: ServiceRoutes) {
         routes.get("/v1/orders/{id}") { _, context in
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let order = try await self.orders.find(id: id, logger: context.logger)
-            else { throw ProblemError.notFound("No order has this id.") }
+            let id = try context.resourceID(notFound: "No order has this id.")
+            guard let order = try await self.orders.find(id: id, logger: context.logger) else { throw ProblemError.notFound("No order has this id.") }
             return JSONResponse(order)
         }
     }

@@ -36,9 +36,10 @@ struct CatalogController: Sendable {
     }
 
     func show(context: ServiceRequestContext) async throws -> JSONResponse<Product> {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let product = try await self.catalog.find(id: id, logger: context.logger)
-        else { throw ProblemError.notFound("No product has this id.") }
+        let id = try context.resourceID(notFound: "No product has this id.")
+        guard let product = try await self.catalog.find(id: id, logger: context.logger) else {
+            throw ProblemError.notFound("No product has this id.")
+        }
         return JSONResponse(product)
     }
 }

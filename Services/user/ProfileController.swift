@@ -8,9 +8,10 @@ struct ProfileController: Sendable {
 
     func register(on routes: ServiceRoutes) {
         routes.get("/v1/users/{id}") { _, context in
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let profile = try await self.profiles.find(id: id, logger: context.logger)
-            else { throw ProblemError.notFound("No user has this id.") }
+            let id = try context.resourceID(notFound: "No user has this id.")
+            guard let profile = try await self.profiles.find(id: id, logger: context.logger) else {
+                throw ProblemError.notFound("No user has this id.")
+            }
             return JSONResponse(profile)
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -37,5 +38,14 @@ public struct PropagationHeaders: Sendable {
     public init(requestID: String, traceparent: String) {
         self.requestID = requestID
         self.traceparent = traceparent
+    }
+}
+
+extension ServiceRequestContext {
+    /// The UUID in path parameter `name`; a missing or malformed one is a 404 (`detail`), as
+    /// a resource with such an id cannot exist.
+    public func resourceID(_ name: String = "id", notFound detail: String) throws -> UUID {
+        guard let id = self.parameters.get(name).flatMap(UUID.init(uuidString:)) else { throw ProblemError.notFound(detail) }
+        return id
     }
 }
