@@ -4,13 +4,13 @@ import ServiceKit
 /// The API gateway: the only entry point for clients. It routes `/v1/<area>` to the owning
 /// service, never routes `/internal`, and reports the health of the whole system.
 struct Gateway: ServiceModule {
-    static let descriptor = ServiceDescriptor(name: "api-gateway", defaultPort: 8080, usesDatabase: false, callsServices: true)
+    static let descriptor = ServiceDescriptor(name: "api-gateway", defaultPort: 8080, usesDatabase: false)
 
     let proxy: ProxyController
     let status: StatusController
 
     init(dependencies: ServiceDependencies) throws {
-        let client = try dependencies.requireServiceClient()
+        let client = dependencies.serviceClient
         self.proxy = ProxyController(client: client, table: .standard)
         self.status = StatusController(client: client, services: UpstreamTable.standard.services)
     }

@@ -106,6 +106,17 @@ extension ProblemError {
         )
     }
 
+    /// 429 with `Retry-After`: the caller must slow down.
+    public static func tooManyRequests(_ detail: String, retryAfterSeconds: Int) -> Self {
+        .init(
+            status: .tooManyRequests,
+            kind: "too-many-requests",
+            title: "Too many requests",
+            detail: detail,
+            headers: [.retryAfter: String(retryAfterSeconds)]
+        )
+    }
+
     /// 500: something unexpected; the detail never carries internals.
     public static var internalError: Self {
         .init(

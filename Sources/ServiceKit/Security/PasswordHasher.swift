@@ -24,6 +24,14 @@ public struct PasswordHasher: Sendable {
     /// The cost exponents accepted, for hashing and verifying.
     public static let costExponents = 10...20
 
+    /// A well-formed hash with this hasher's parameters that no password matches: verifying
+    /// against it when an account does not exist costs as much as a wrong password.
+    public var decoyHash: String {
+        let salt = Data(repeating: 0, count: 16).base64EncodedString()
+        let hash = Data(repeating: 0, count: 32).base64EncodedString()
+        return "scrypt$\(self.costExponent)$\(self.blockSize)$\(self.parallelism)$\(salt)$\(hash)"
+    }
+
     /// Hashes a password with a fresh random salt.
     public func hash(_ password: String) async throws -> String {
         let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }

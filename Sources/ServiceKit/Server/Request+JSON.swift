@@ -12,7 +12,7 @@ extension Request {
             throw ProblemError.badRequest("The request body is empty; a JSON object is expected.")
         }
         do {
-            return try JSONDecoder().decode(Value.self, from: Data(buffer: buffer))
+            return try WireJSON.decoder().decode(Value.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }

@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import Logging
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
+import Synchronization
 
 /// The clients a service uses, created once per process.
 public struct ServiceDependencies: Sendable {
@@ -10,26 +13,47 @@ public struct ServiceDependencies: Sendable {
     /// The service's database, if it has one.
     public let database: Database?
     public let redis: RedisClient
-    /// The client for calling other services, if the service calls any.
-    public let serviceClient: ServiceClient?
+    /// The client for calling other services (and fetching auth's keys).
+    public let serviceClient: ServiceClient
+    /// Issuer, audience and lifetimes of access tokens.
+    public let tokenPolicy: TokenPolicy
+    /// Verifies callers' access tokens against auth's key set.
+    public let tokenVerifier: TokenVerifier
+    /// This service's own token for `/internal` calls, when it has client credentials.
+    public let serviceTokens: ServiceTokenSource?
+    private let keySet: SwitchableKeySetSource
 
-    public init(descriptor: ServiceDescriptor, configuration: ServiceConfiguration, settings: SettingsReader, logger: Logger) {
+    public init(descriptor: ServiceDescriptor, configuration: ServiceConfiguration, settings: SettingsReader, logger: Logger) throws {
         self.configuration = configuration
         self.settings = settings
         self.logger = logger
         self.database = configuration.database.map { Database(settings: $0, logger: logger) }
         self.redis = RedisClient(configuration: configuration.redis, logger: logger)
-        if descriptor.callsServices {
-            let httpClient = ServiceClient.makeHTTPClient(settings: configuration.client, logger: logger)
-            self.serviceClient = ServiceClient(
-                httpClient: httpClient,
-                discovery: StaticDiscovery(endpoints: configuration.client.endpoints),
-                settings: configuration.client,
-                breakers: BreakerRegistry(policy: configuration.client.breaker, logger: logger)
+        let httpClient = ServiceClient.makeHTTPClient(settings: configuration.client, logger: logger)
+        self.serviceClient = ServiceClient(
+            httpClient: httpClient,
+            discovery: StaticDiscovery(endpoints: configuration.client.endpoints),
+            settings: configuration.client,
+            breakers: BreakerRegistry(policy: configuration.client.breaker, logger: logger)
+        )
+        self.tokenPolicy = try TokenPolicy(settings: settings)
+        self.keySet = SwitchableKeySetSource(RemoteKeySetSource(client: self.serviceClient))
+        self.tokenVerifier = TokenVerifier(policy: self.tokenPolicy, source: self.keySet)
+        if let secret = settings.raw("service.clientSecret", secret: true) {
+            self.serviceTokens = ServiceTokenSource.remote(
+                clientID: settings.string("service.clientId", default: descriptor.name),
+                clientSecret: secret,
+                client: self.serviceClient
             )
         } else {
-            self.serviceClient = nil
+            self.serviceTokens = nil
         }
+    }
+
+    /// Makes the verifier read keys from `source` instead of fetching them from auth (auth
+    /// itself verifies with its own keys).
+    public func useKeySet(_ source: any KeySetSource) {
+        self.keySet.replace(with: source)
     }
 
     /// The database, or a configuration error if the service was declared without one.
@@ -38,12 +62,12 @@ public struct ServiceDependencies: Sendable {
         return database
     }
 
-    /// The service client, or a configuration error if the service does not call others.
-    public func requireServiceClient() throws -> ServiceClient {
-        guard let serviceClient else {
-            throw ConfigurationError(setting: "SERVICES_*", problem: "this service was declared without a service client")
+    /// The service's own token source, or a configuration error naming the missing secret.
+    public func requireServiceTokens() throws -> ServiceTokenSource {
+        guard let serviceTokens else {
+            throw ConfigurationError(setting: "SERVICE_CLIENT_SECRET", problem: "is required: this service calls other services' internal endpoints")
         }
-        return serviceClient
+        return serviceTokens
     }
 
     /// Clients that must run for as long as the process serves, in start order (they stop in
@@ -52,7 +76,7 @@ public struct ServiceDependencies: Sendable {
         var services: [any Service] = []
         if let database { services.append(database.client) }
         services.append(self.redis)
-        if let serviceClient { services.append(HTTPClientService(client: serviceClient.httpClient)) }
+        services.append(HTTPClientService(client: self.serviceClient.httpClient))
         return services
     }
 
@@ -65,5 +89,56 @@ public struct ServiceDependencies: Sendable {
         let redis = self.redis
         checks.append(ReadinessCheck(name: "redis") { _ in try await redis.ping() })
         return checks
+    }
+}
+
+/// A key set source that can be swapped once at start-up.
+final class SwitchableKeySetSource: KeySetSource {
+    private let current: Mutex<any KeySetSource>
+
+    init(_ initial: any KeySetSource) {
+        self.current = Mutex(initial)
+    }
+
+    func replace(with source: any KeySetSource) {
+        self.current.withLock { $0 = source }
+    }
+
+    func fetchKeySet(logger: Logger) async throws -> String {
+        let source = self.current.withLock { $0 }
+        return try await source.fetchKeySet(logger: logger)
+    }
+}
+
+/// Calls to other services' `/internal` endpoints, authenticated with this service's token.
+public struct InternalClient: Sendable {
+    let client: ServiceClient
+    let tokens: ServiceTokenSource
+
+    public init(client: ServiceClient, tokens: ServiceTokenSource) {
+        self.client = client
+        self.tokens = tokens
+    }
+
+    /// Sends a JSON request with the service token and an idempotency key.
+    public func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        to service: String,
+        json body: ByteBuffer?,
+        idempotencyKey: String,
+        propagating propagation: PropagationHeaders?,
+        logger: Logger
+    ) async throws -> (status: Int, body: ByteBuffer) {
+        let token = try await self.tokens.token(logger: logger)
+        return try await self.client.send(
+            method,
+            path,
+            to: service,
+            body: body,
+            headers: ["Authorization": "Bearer \(token)", "Idempotency-Key": idempotencyKey],
+            propagating: propagation,
+            logger: logger
+        )
     }
 }

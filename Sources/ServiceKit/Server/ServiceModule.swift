@@ -8,16 +8,13 @@ public struct ServiceDescriptor: Sendable {
     public let defaultPort: Int
     /// Whether the service owns a Postgres database (and so needs `DATABASE_URL`).
     public let usesDatabase: Bool
-    /// Whether the service calls other services (and so gets a ``ServiceClient``).
-    public let callsServices: Bool
     /// Schema migrations of the service's database, in version order.
     public let migrations: [Migration]
 
-    public init(name: String, defaultPort: Int, usesDatabase: Bool = true, callsServices: Bool = false, migrations: [Migration] = []) {
+    public init(name: String, defaultPort: Int, usesDatabase: Bool = true, migrations: [Migration] = []) {
         self.name = name
         self.defaultPort = defaultPort
         self.usesDatabase = usesDatabase
-        self.callsServices = callsServices
         self.migrations = migrations
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -13,12 +14,15 @@ public struct ServiceRequestContext: RequestContext {
     public var trace: TraceContext
     /// The peer that opened the connection.
     public let remoteAddress: SocketAddress?
+    /// The caller, when the request carried a valid access token.
+    public var identity: Identity?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.trace = TraceContext.random()
         self.remoteAddress = source.channel.remoteAddress
+        self.identity = nil
     }
 
     /// ``BodyLimitMiddleware`` enforces the configured limit on every body, streamed or decoded.
@@ -48,4 +52,25 @@ extension ServiceRequestContext {
         guard let id = self.parameters.get(name).flatMap(UUID.init(uuidString:)) else { throw ProblemError.notFound(detail) }
         return id
     }
+}
+
+extension Request {
+    /// The client's IP address: the last `X-Forwarded-For` entry (the one the gateway appended
+    /// for the peer it saw) when present, else this connection's peer.
+    ///
+    /// Services sit behind the gateway, so the header is taken as the gateway wrote it; a
+    /// deployment that exposes a service directly must strip the header at its edge.
+    public func clientAddress(context: ServiceRequestContext) -> String {
+        if let forwarded = self.headers[values: .xForwardedFor].last,
+            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+        {
+            return last
+        }
+        return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Forwarded-For`.
+    public static var xForwardedFor: Self { .init("X-Forwarded-For")! }
 }

@@ -8,24 +8,38 @@ public struct ServiceRoutes {
     let table: RouteTable
 
     /// A router with the standard middleware chain: request id → access log and metrics →
-    /// problem+json → body limit.
-    public init(maxBodyBytes: Int) {
+    /// problem+json → body limit → authentication (when a verifier is given).
+    public init(maxBodyBytes: Int, verifier: TokenVerifier? = nil) {
         self.router = Router(context: ServiceRequestContext.self)
         self.table = RouteTable()
         self.router.add(middleware: RequestIDMiddleware())
         self.router.add(middleware: AccessLogMiddleware())
         self.router.add(middleware: ProblemMiddleware(routes: self.table))
         self.router.add(middleware: BodyLimitMiddleware(limit: maxBodyBytes))
+        if let verifier { self.router.add(middleware: AuthenticationMiddleware(verifier: verifier)) }
     }
 
-    /// Adds a route.
+    /// Adds a route. Routes under `/internal/` answer only callers with a service token unless
+    /// `serviceTokenRequired` says otherwise (auth's token endpoint, which takes client credentials).
     public func on(
         _ method: HTTPRequest.Method,
         _ path: String,
+        serviceTokenRequired: Bool? = nil,
         use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator
     ) {
         self.table.register(method, path)
-        self.router.on(RouterPath(path), method: method, use: handler)
+        if serviceTokenRequired ?? Self.isInternal(path) {
+            self.router.on(RouterPath(path), method: method) { request, context in
+                _ = try context.requireService()
+                return try await handler(request, context)
+            }
+        } else {
+            self.router.on(RouterPath(path), method: method, use: handler)
+        }
+    }
+
+    static func isInternal(_ path: String) -> Bool {
+        path == "/internal" || path.hasPrefix("/internal/")
     }
 
     public func get(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator) {

@@ -46,7 +46,7 @@ public enum ServiceRuntime {
         let registry = Observability.bootstrap(service: descriptor.name, instance: configuration.instanceID, level: configuration.logLevel)
         let logger = Logger(label: descriptor.name)
         do {
-            let dependencies = ServiceDependencies(descriptor: descriptor, configuration: configuration, settings: settings, logger: logger)
+            let dependencies = try ServiceDependencies(descriptor: descriptor, configuration: configuration, settings: settings, logger: logger)
             let module = try Module(dependencies: dependencies)
             let application = Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
             var groupConfiguration = ServiceGroupConfiguration(
@@ -81,7 +81,7 @@ public enum ServiceRuntime {
         registry: PrometheusCollectorRegistry
     ) -> some ApplicationProtocol {
         let configuration = dependencies.configuration
-        let routes = ServiceRoutes(maxBodyBytes: configuration.maxBodyBytes)
+        let routes = ServiceRoutes(maxBodyBytes: configuration.maxBodyBytes, verifier: dependencies.tokenVerifier)
         HealthRoutes(checks: dependencies.readinessChecks, registry: registry).register(on: routes)
         module.registerRoutes(on: routes)
         var application = Application(
