@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Logging
 import PostgresNIO
@@ -10,24 +11,45 @@ struct Account: Codable, Sendable, Equatable {
     var name: String
 }
 
-/// Reads and writes `accounts` and `signing_keys`.
+/// What login needs of an account.
+struct Credentials: Sendable {
+    var id: UUID
+    var passwordHash: String
+    var roles: [String]
+}
+
+/// Reads and writes `accounts`; a new account's `user.registered` event goes to the outbox in
+/// the same transaction, so no account is ever left without its profile.
 struct AccountRepository: Sendable {
     let database: Database
 
-    /// Inserts an account; `nil` when the email is taken.
+    /// Inserts an account and its `user.registered` event; `nil` when the email is taken.
     func create(email: String, name: String, passwordHash: String, roles: [String], logger: Logger) async throws -> Account? {
         let id = UUID()
-        let rows = try await self.database.client.query(
-            """
-            INSERT INTO accounts (id, email, name, password_hash, roles)
-            VALUES (\(id), \(email), \(name), \(passwordHash), \(roles))
-            ON CONFLICT (email) DO NOTHING
-            RETURNING id
-            """,
-            logger: logger
-        )
-        for try await _ in rows.decode(UUID.self) { return Account(id: id, email: email, name: name) }
-        return nil
+        let event = UserRegistered(userId: id, email: email, name: name, registeredAt: Date())
+        let payload = String(decoding: try WireJSON.encoder().encode(event), as: UTF8.self)
+        return try await self.database.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO accounts (id, email, name, password_hash, roles)
+                VALUES (\(id), \(email), \(name), \(passwordHash), \(roles))
+                ON CONFLICT (email) DO NOTHING
+                RETURNING id
+                """,
+                logger: logger
+            )
+            var inserted = false
+            for try await _ in rows.decode(UUID.self) { inserted = true }
+            guard inserted else { return nil }
+            try await connection.query(
+                """
+                INSERT INTO outbox (id, type, subject, payload)
+                VALUES (\(UUID()), \(UserRegistered.type), \(id.uuidString), \(payload)::jsonb)
+                """,
+                logger: logger
+            )
+            return Account(id: id, email: email, name: name)
+        }
     }
 
     /// Whether an account with this email exists.
@@ -37,14 +59,22 @@ struct AccountRepository: Sendable {
         return false
     }
 
-    /// The public JWKs of keys that still verify tokens.
-    func publicKeys(logger: Logger) async throws -> [String] {
+    /// The credentials of the account with this (normalised) email.
+    func credentials(email: String, logger: Logger) async throws -> Credentials? {
         let rows = try await self.database.client.query(
-            "SELECT public_jwk::text FROM signing_keys WHERE retired_at IS NULL OR retired_at > now() ORDER BY created_at",
+            "SELECT id, password_hash, roles FROM accounts WHERE email = \(email)",
             logger: logger
         )
-        var keys: [String] = []
-        for try await key in rows.decode(String.self) { keys.append(key) }
-        return keys
+        for try await (id, hash, roles) in rows.decode((UUID, String, [String]).self) {
+            return Credentials(id: id, passwordHash: hash, roles: roles)
+        }
+        return nil
+    }
+
+    /// The roles of an account, `nil` when it no longer exists.
+    func roles(of id: UUID, logger: Logger) async throws -> [String]? {
+        let rows = try await self.database.client.query("SELECT roles FROM accounts WHERE id = \(id)", logger: logger)
+        for try await roles in rows.decode([String].self) { return roles }
+        return nil
     }
 }

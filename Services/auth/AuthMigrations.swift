@@ -27,6 +27,48 @@ enum AuthMigrations {
                 )
                 """,
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "refresh tokens, configured keys and the outbox",
+            statements: [
+                // A key that comes from configuration is published here but its private half stays out of the database.
+                "ALTER TABLE signing_keys ALTER COLUMN private_key_pem DROP NOT NULL",
+                """
+                CREATE TABLE refresh_tokens (
+                    token_hash bytea PRIMARY KEY,
+                    family_id uuid NOT NULL,
+                    account_id uuid NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                    issued_at timestamptz NOT NULL DEFAULT now(),
+                    expires_at timestamptz NOT NULL,
+                    spent_at timestamptz,
+                    revoked_at timestamptz
+                )
+                """,
+                "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)",
+                """
+                CREATE TABLE outbox (
+                    id uuid PRIMARY KEY,
+                    type text NOT NULL,
+                    subject text NOT NULL,
+                    payload jsonb NOT NULL,
+                    occurred_at timestamptz NOT NULL DEFAULT now(),
+                    attempts integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    sent_at timestamptz
+                )
+                """,
+                "CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE sent_at IS NULL",
+                // Accounts created before the outbox existed still get their profile.
+                """
+                INSERT INTO outbox (id, type, subject, payload, occurred_at)
+                SELECT gen_random_uuid(), 'user.registered', id::text,
+                       jsonb_build_object('userId', id, 'email', email, 'name', name,
+                                          'registeredAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                       created_at
+                FROM accounts
+                """,
+            ]
+        ),
     ]
 }

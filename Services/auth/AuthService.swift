@@ -1,26 +1,78 @@
+import Contracts
 import Logging
 import ServiceKit
+import ServiceLifecycle
 
-/// The auth service: credentials, roles and (from the identity issue on) tokens and keys.
+/// The auth service: accounts, passwords, access and refresh tokens, signing keys, and service
+/// tokens for internal callers.
 struct AuthService: ServiceModule {
     static let descriptor = ServiceDescriptor(name: "auth", defaultPort: 8081, migrations: AuthMigrations.all)
 
     let accounts: AccountRepository
     let hasher: PasswordHasher
     let admin: AdminAccount
+    let keyStore: SigningKeyStore
+    let keyRing: SigningKeyRing
+    let issuer: TokenIssuer
+    let refreshTokens: RefreshTokenStore
+    let throttle: LoginThrottle
+    let serviceClients: ServiceClientRegistry
+    let relay: OutboxRelay
 
     init(dependencies: ServiceDependencies) throws {
-        self.accounts = AccountRepository(database: try dependencies.requireDatabase())
+        let database = try dependencies.requireDatabase()
+        let settings = dependencies.settings
+        let policy = dependencies.tokenPolicy
+        self.accounts = AccountRepository(database: database)
         self.hasher = PasswordHasher()
-        self.admin = try AdminAccount(settings: dependencies.settings)
+        self.admin = try AdminAccount(settings: settings)
+        self.keyStore = SigningKeyStore(database: database)
+        self.keyRing = SigningKeyRing(
+            store: self.keyStore,
+            configured: try SigningKeyRing.configuredKey(settings: settings),
+            retirementGrace: policy.accessTokenLifetime
+        )
+        self.issuer = TokenIssuer(keys: self.keyRing, policy: policy)
+        self.refreshTokens = RefreshTokenStore(
+            database: database,
+            lifetime: try settings.seconds("auth.refreshTokenSeconds", default: .seconds(30 * 86_400), range: 60...(365 * 86_400))
+        )
+        self.throttle = try LoginThrottle(redis: dependencies.redis, settings: settings)
+        self.serviceClients = try ServiceClientRegistry(settings: settings)
+
+        // Auth verifies tokens with its own keys, and signs its own service token.
+        dependencies.useKeySet(StoredKeySetSource(store: self.keyStore))
+        let issuer = self.issuer
+        let ownTokens = ServiceTokenSource { logger in
+            let issued = try await issuer.issue(service: Self.descriptor.name, logger: logger)
+            return (issued.token, issued.expiresIn)
+        }
+        let logger = dependencies.logger
+        self.relay = OutboxRelay(
+            database: database,
+            publisher: ProfileProvisioning(client: InternalClient(client: dependencies.serviceClient, tokens: ownTokens)),
+            logger: logger
+        )
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
         RegistrationController(accounts: self.accounts, hasher: self.hasher).register(on: routes)
-        KeySetController(accounts: self.accounts).register(on: routes)
+        SessionController(
+            accounts: self.accounts,
+            hasher: self.hasher,
+            issuer: self.issuer,
+            refreshTokens: self.refreshTokens,
+            throttle: self.throttle,
+            decoyHash: self.hasher.decoyHash
+        ).register(on: routes)
+        KeySetController(store: self.keyStore, ring: self.keyRing).register(on: routes)
+        ServiceTokenController(clients: self.serviceClients, issuer: self.issuer).register(on: routes)
     }
 
     func prepare(logger: Logger) async throws {
+        try await self.keyRing.prepare(logger: logger)
         try await self.admin.ensureExists(in: self.accounts, hasher: self.hasher, logger: logger)
     }
+
+    var backgroundServices: [any Service] { [self.relay] }
 }
