@@ -1,18 +1,55 @@
+import Contracts
 import Foundation
 import Hummingbird
 import ServiceKit
 
-/// `GET /v1/users/{id}`.
+/// The profile routes: the caller's own (`/v1/users/me`), one by id (owner or admin), the
+/// admin listing, and the internal endpoint that creates a profile for a new account.
 struct ProfileController: Sendable {
     let profiles: ProfileRepository
 
     func register(on routes: ServiceRoutes) {
-        routes.get("/v1/users/{id}") { _, context in
-            let id = try context.resourceID(notFound: "No user has this id.")
-            guard let profile = try await self.profiles.find(id: id, logger: context.logger) else {
-                throw ProblemError.notFound("No user has this id.")
+        routes.get("/v1/users/me") { _, context in
+            let id = try context.requireUserID()
+            return JSONResponse(try await self.profile(id, context: context))
+        }
+        routes.patch("/v1/users/me") { request, context in
+            let id = try context.requireUserID()
+            var changes = try await request.decodeJSON(as: ProfileChanges.self, context: context)
+            changes.normalize()
+            try changes.validate()
+            guard let profile = try await self.profiles.update(id: id, changes: changes, logger: context.logger) else {
+                throw ProblemError.notFound("The profile does not exist yet.")
             }
+            context.logger.info("profile updated", metadata: ["user.id": "\(id)"])
             return JSONResponse(profile)
         }
+        routes.get("/v1/users") { request, context in
+            _ = try context.requireAdmin()
+            var validator = Validator()
+            let page = PageRequest(uri: request.uri, validator: &validator)
+            let cursor = page.cursor.map { Cursor.decode($0, as: ProfileCursor.self) }
+            validator.check(cursor.map { $0 != nil } ?? true, "cursor", "is not a cursor of this list")
+            try validator.validate()
+            return try await self.profiles.list(after: cursor ?? nil, limit: page.limit, logger: context.logger)
+        }
+        routes.get("/v1/users/{id}") { _, context in
+            let id = try context.resourceID(notFound: "No user has this id.")
+            try context.requireOwner(id, notFound: "No user has this id.")
+            return JSONResponse(try await self.profile(id, context: context))
+        }
+        routes.post("/internal/profiles") { request, context in
+            let event = try await request.decodeJSON(as: UserRegistered.self, context: context)
+            let created = try await self.profiles.create(event, logger: context.logger)
+            if created { context.logger.info("profile created", metadata: ["user.id": "\(event.userId)"]) }
+            return Response(status: created ? .created : .ok)
+        }
+    }
+
+    private func profile(_ id: UUID, context: ServiceRequestContext) async throws -> Profile {
+        guard let profile = try await self.profiles.find(id: id, logger: context.logger) else {
+            throw ProblemError.notFound("No user has this id.")
+        }
+        return profile
     }
 }

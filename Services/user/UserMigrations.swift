@@ -20,6 +20,11 @@ enum UserMigrations {
                 )
                 """
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "profile listing order",
+            statements: ["CREATE INDEX profiles_created_at_id ON profiles (created_at, id)"]
+        ),
     ]
 }

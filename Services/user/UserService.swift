@@ -1,13 +1,14 @@
 import ServiceKit
 
-/// The user service: profiles and addresses (PII encrypted at rest from the identity issue on).
+/// The user service: profiles and addresses, phone and addresses encrypted at rest.
 struct UserService: ServiceModule {
     static let descriptor = ServiceDescriptor(name: "user", defaultPort: 8082, migrations: UserMigrations.all)
 
     let profiles: ProfileRepository
 
     init(dependencies: ServiceDependencies) throws {
-        self.profiles = ProfileRepository(database: try dependencies.requireDatabase())
+        let cipher = try FieldCipher(settings: dependencies.settings, keysKey: "user.piiKeys", activeKey: "user.piiKeyId")
+        self.profiles = ProfileRepository(database: try dependencies.requireDatabase(), cipher: cipher)
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
