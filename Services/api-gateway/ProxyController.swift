@@ -30,6 +30,10 @@ struct ProxyController: Sendable {
         guard RequestTarget.isSafe(target) else {
             throw ProblemError.notFound("No route matches \(request.method.rawValue) \(request.uri.path).")
         }
+        // The token itself was verified by the authentication middleware; here only its presence.
+        if context.identity == nil && !PublicRoutes.contains(request.method, request.uri.path) {
+            throw ProblemError.unauthorized("This route needs an access token (Authorization: Bearer).")
+        }
         var outbound = HTTPClientRequest(url: target)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         outbound.headers = ForwardedHeaders.request(request.headers, authority: request.head.authority, remoteAddress: context.remoteAddress)

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// Which service owns which public path prefix.
 struct UpstreamTable: Sendable {
     struct Route: Sendable {
@@ -21,6 +23,26 @@ struct UpstreamTable: Sendable {
         Route(prefix: "/v1/payments", service: "payment"),
         Route(prefix: "/v1/notifications", service: "notification"),
     ])
+}
+
+/// The routes anyone may call without an access token; every other proxied route needs one
+/// (the owning service checks it again, and decides roles and ownership).
+enum PublicRoutes {
+    /// Whether `method path` (path without query) is public.
+    static func contains(_ method: HTTPRequest.Method, _ path: String) -> Bool {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        let trimmed = Array(segments.last == "" ? segments.dropLast() : segments)
+        switch (method, trimmed.count) {
+        case (.post, 3) where trimmed[0] == "v1" && trimmed[1] == "auth":
+            return ["register", "login", "refresh", "logout"].contains(trimmed[2])
+        case (.get, 3), (.head, 3):
+            return trimmed[0] == "v1" && ((trimmed[1] == "auth" && trimmed[2] == "jwks") || trimmed[1] == "products")
+        case (.get, 2), (.head, 2):
+            return trimmed[0] == "v1" && trimmed[1] == "products"
+        default:
+            return false
+        }
+    }
 }
 
 /// Rejects request targets that could climb out of their prefix once an upstream normalises

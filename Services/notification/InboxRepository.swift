@@ -18,10 +18,10 @@ struct InboxRepository: Sendable {
     let database: Database
 
     /// Marks a notification read (keeping the first read time); `nil` when there is none.
-    func markRead(id: UUID, logger: Logger) async throws -> NotificationView? {
+    func markRead(id: UUID, owner: UUID, logger: Logger) async throws -> NotificationView? {
         let rows = try await self.database.client.query(
             """
-            UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = \(id)
+            UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = \(id) AND user_id = \(owner)
             RETURNING id, type, subject, body, created_at, read_at
             """,
             logger: logger

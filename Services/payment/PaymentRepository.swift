@@ -16,9 +16,14 @@ struct PaymentView: Codable, Sendable, Equatable {
 struct PaymentRepository: Sendable {
     let database: Database
 
-    func list(orderID: UUID, limit: Int, logger: Logger) async throws -> [PaymentView] {
+    /// The payments of an order, only those of `owner` when given.
+    func list(orderID: UUID, owner: UUID?, limit: Int, logger: Logger) async throws -> [PaymentView] {
         let rows = try await self.database.client.query(
-            "SELECT id, order_id, amount, currency, status FROM payments WHERE order_id = \(orderID) ORDER BY created_at, id LIMIT \(limit)",
+            """
+            SELECT id, order_id, amount, currency, status FROM payments
+            WHERE order_id = \(orderID) AND (\(owner)::uuid IS NULL OR user_id = \(owner))
+            ORDER BY created_at, id LIMIT \(limit)
+            """,
             logger: logger
         )
         var payments: [PaymentView] = []
