@@ -232,6 +232,16 @@ ensure_secrets() {
         # Hex: safe in a URL and in SQL without escaping.
         printf '%s=%s\n' "$var" "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"
     done
+    # Service client secrets (for service tokens from auth) and the key that
+    # encrypts profile PII: random once, kept with the data they protect.
+    for name in "${SHOP_DB_SERVICES[@]}"; do
+        var="SHOP_$(env_name "$name")_CLIENT_SECRET"
+        grep -q "^${var}=" "$SECRETS_FILE" && continue
+        printf '%s=%s\n' "$var" "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"
+    done
+    if ! grep -q '^SHOP_USER_PII_KEY=' "$SECRETS_FILE"; then
+        printf 'SHOP_USER_PII_KEY=%s\n' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >>"$SECRETS_FILE"
+    fi
     # Loaded, not exported: a service gets only its own database URL.
     # shellcheck disable=SC1090
     source "$SECRETS_FILE"

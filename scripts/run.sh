@@ -100,6 +100,17 @@ configure() {
     export SHUTDOWN_TIMEOUT_SECONDS="${SHUTDOWN_TIMEOUT_SECONDS:-$((STOP_GRACE > 1 ? STOP_GRACE - 1 : 1))}"
 }
 
+# clientId:secret for every service, as auth's AUTH_SERVICE_CLIENTS.
+service_clients() {
+    local svc var list=()
+    for svc in "${SHOP_DB_SERVICES[@]}"; do
+        var="SHOP_$(env_name "$svc")_CLIENT_SECRET"
+        list+=("$svc:${!var}")
+    done
+    local IFS=,
+    printf '%s' "${list[*]}"
+}
+
 start_service() {
     local svc="$1" out label
     printf -v label '%-12s' "$svc"
@@ -121,8 +132,17 @@ start_service() {
             DATABASE_URL="$(database_url "$(db_name "$svc")")"
             export DATABASE_URL
         fi
+        if [[ "$svc" != api-gateway ]]; then
+            secret_var="SHOP_$(env_name "$svc")_CLIENT_SECRET"
+            export SERVICE_CLIENT_SECRET="${!secret_var}"
+        fi
         case "$svc" in
-        auth) export ADMIN_EMAIL ADMIN_PASSWORD ;;
+        auth)
+            export ADMIN_EMAIL ADMIN_PASSWORD
+            AUTH_SERVICE_CLIENTS="$(service_clients)"
+            export AUTH_SERVICE_CLIENTS
+            ;;
+        user) export USER_PII_KEYS="${USER_PII_KEYS:-local-1:$SHOP_USER_PII_KEY}" ;;
         product) export SEED_DEMO_CATALOG="${SEED_DEMO_CATALOG:-true}" ;;
         esac
         exec setsid "$BIN_DIR/$svc"

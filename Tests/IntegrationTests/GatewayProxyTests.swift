@@ -1,17 +1,17 @@
 import Foundation
 import Testing
 
-/// A gateway process of its own (not the shared stack's) whose `notification` route points at a
-/// fake upstream run by the test, with `CLIENT_TIMEOUT_SECONDS=1`; the other services' URLs
+/// A gateway process of its own (not the shared stack's) whose `auth` and `product` routes point
+/// at a fake upstream (public routes, so no access token is needed) run by the test, with `CLIENT_TIMEOUT_SECONDS=1`; the other services' URLs
 /// point at closed ports. Each test starts both and stops both, whatever happens.
 @Suite("Gateway proxy against a fake upstream", .serialized)
 struct GatewayProxyTests {
     // MARK: Timeouts
 
-    @Test("A silent upstream: GET /v1/notifications/x answers a 504 problem within 3 s")
+    @Test("A silent upstream: GET /v1/products/x answers a 504 problem within 3 s")
     func silentUpstreamGivesGatewayTimeout() async throws {
         try await withGateway(upstream: .silent, label: "silent") { upstream, gateway in
-            let path = "/v1/notifications/x"
+            let path = "/v1/products/x"
             let sentAt = ContinuousClock.now
             let response = try await gateway.http.send(.GET, gateway.url(path), timeout: .seconds(10))
             let elapsed = ContinuousClock.now - sentAt
@@ -45,7 +45,7 @@ struct GatewayProxyTests {
             // A v4 UUID's 13th hex digit is 4, so these 16 digits are never all zero.
             let spanId = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
             let body = Data(#"{"message":"hello through the gateway","n":42,"nested":{"ok":true},"text":"grüße"}"#.utf8)
-            let target = "/v1/notifications/abc?x=1"
+            let target = "/v1/auth/login?x=1"
             let head =
                 "POST \(target) HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:\(gateway.port)\r\n"
@@ -115,15 +115,17 @@ struct GatewayProxyTests {
     func streamsLargeChunkedBody() async throws {
         try await withGateway(upstream: .echo, label: "echo-large") { upstream, gateway in
             let body = Self.pseudoRandomBytes(count: 512 * 1024, seed: 0x5EED_CAFE)
-            let target = "/v1/notifications/upload"
-            var request = Array(
-                ("POST \(target) HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1:\(gateway.port)\r\n"
-                    + "Content-Type: application/octet-stream\r\n"
-                    + "Transfer-Encoding: chunked\r\n"
-                    + "Connection: close\r\n"
-                    + "\r\n").utf8
-            )
+            let target = "/v1/auth/register"
+            let head: String = [
+                "POST \(target) HTTP/1.1",
+                "Host: 127.0.0.1:\(gateway.port)",
+                "Content-Type: application/octet-stream",
+                "Transfer-Encoding: chunked",
+                "Connection: close",
+                "",
+                "",
+            ].joined(separator: "\r\n")
+            var request: [UInt8] = Array(head.utf8)
             // Chunks of uneven sizes, so no boundary lines up with a buffer size by accident.
             let sizes = [1, 4096, 16_384, 65_536, 7, 30_000, 100_000, 333]
             var offset = 0
@@ -170,7 +172,7 @@ struct GatewayProxyTests {
         let http = HTTP()
         var gateway: GatewayUnderTest?
         do {
-            let started = try await GatewayUnderTest.start(notificationURL: upstream.baseURL, label: label, http: http)
+            let started = try await GatewayUnderTest.start(upstreamURL: upstream.baseURL, label: label, http: http)
             gateway = started
             try await body(upstream, started)
         } catch {
@@ -234,9 +236,9 @@ private struct GatewayUnderTest: Sendable {
         "http://127.0.0.1:\(port)\(path)"
     }
 
-    /// Launches the gateway with `notification` at `notificationURL`, every other service on a
+    /// Launches the gateway with `auth` and `product` at `upstreamURL`, every other service on a
     /// closed port, a 1 s client timeout; returns once `/health/ready` answers 200 (30 s at most).
-    static func start(notificationURL: String, label: String, http: HTTP) async throws -> GatewayUnderTest {
+    static func start(upstreamURL: String, label: String, http: HTTP) async throws -> GatewayUnderTest {
         let logDirectory = try Stack.makeLogDirectory()
         let ports = try Ports.free(Stack.serviceNames.count + 1)
         let port = ports[0]
@@ -249,7 +251,8 @@ private struct GatewayUnderTest: Sendable {
             adminEmail: "",
             adminPassword: ""
         )
-        environment["SERVICES_NOTIFICATION_URLS"] = notificationURL
+        environment["SERVICES_AUTH_URLS"] = upstreamURL
+        environment["SERVICES_PRODUCT_URLS"] = upstreamURL
         environment["CLIENT_TIMEOUT_SECONDS"] = "1"
         let process = try ServiceProcess(
             name: Stack.gatewayName,

@@ -109,10 +109,14 @@ extension ShopStackSuite {
             expectProblem(post, status: post.status, path: nil)
         }
 
-        @Test("A known path with the wrong method answers 405 problem with Allow")
+        @Test("A known path with the wrong method answers 405 problem with Allow (401 first without a token)")
         func wrongMethod() async throws {
             let stack = try Stack.require()
-            let response = try await stack.http.send(.DELETE, stack.url("/v1/auth/jwks"))
+            // Only GET of the key set is public: the gateway asks for a token before anything else.
+            let anonymous = try await stack.http.send(.DELETE, stack.url("/v1/auth/jwks"))
+            expectProblem(anonymous, status: 401, path: "/v1/auth/jwks")
+            let customer = try await Session.register(stack, waitForProfile: false)
+            let response = try await stack.http.send(.DELETE, stack.url("/v1/auth/jwks"), headers: [bearer(customer.accessToken)])
             expectProblem(response, status: 405, path: "/v1/auth/jwks")
             let allow = try #require(response.header("Allow"), "405 must say which methods are allowed")
             let methods = allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }

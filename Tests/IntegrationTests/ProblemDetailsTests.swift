@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 extension ShopStackSuite {
-    /// Errors from the foundation-stage routes of every service, through the gateway, are RFC 9457 problems.
+    /// Errors from the routes of every service, through the gateway, are RFC 9457 problems. The
+    /// protected ones are called with a fresh customer's token.
     @Suite("Problem details")
     struct ProblemDetailsTests {
         private static func randomID() -> String { UUID().uuidString.lowercased() }
@@ -10,28 +11,36 @@ extension ShopStackSuite {
         @Test("GET /v1/users/{unknown id} answers 404 problem")
         func unknownUser() async throws {
             let stack = try Stack.require()
+            let customer = try await Session.register(stack, waitForProfile: false)
             let path = "/v1/users/\(Self.randomID())"
-            expectProblem(try await stack.http.send(.GET, stack.url(path)), status: 404, path: path)
+            expectProblem(try await stack.http.send(.GET, stack.url(path), headers: [bearer(customer.accessToken)]), status: 404, path: path)
         }
 
         @Test("GET /v1/orders/{unknown id} answers 404 problem")
         func unknownOrder() async throws {
             let stack = try Stack.require()
+            let customer = try await Session.register(stack, waitForProfile: false)
             let path = "/v1/orders/\(Self.randomID())"
-            expectProblem(try await stack.http.send(.GET, stack.url(path)), status: 404, path: path)
+            expectProblem(try await stack.http.send(.GET, stack.url(path), headers: [bearer(customer.accessToken)]), status: 404, path: path)
         }
 
         @Test("POST /v1/notifications/{unknown id}/read answers 404 problem")
         func unknownNotification() async throws {
             let stack = try Stack.require()
+            let customer = try await Session.register(stack, waitForProfile: false)
             let path = "/v1/notifications/\(Self.randomID())/read"
-            expectProblem(try await stack.http.send(.POST, stack.url(path)), status: 404, path: path)
+            expectProblem(try await stack.http.send(.POST, stack.url(path), headers: [bearer(customer.accessToken)]), status: 404, path: path)
         }
 
         @Test("GET /v1/payments?orderId={unknown id} answers an empty page")
         func paymentsOfUnknownOrder() async throws {
             let stack = try Stack.require()
-            let response = try await stack.http.send(.GET, stack.url("/v1/payments?orderId=\(Self.randomID())"))
+            let customer = try await Session.register(stack, waitForProfile: false)
+            let response = try await stack.http.send(
+                .GET,
+                stack.url("/v1/payments?orderId=\(Self.randomID())"),
+                headers: [bearer(customer.accessToken)]
+            )
             #expect(response.status == 200, "\(response.text)")
             #expect(response.contentType?.lowercased().hasPrefix("application/json") == true)
             let object = try response.jsonObject()
@@ -44,7 +53,12 @@ extension ShopStackSuite {
         @Test("GET /v1/payments without a valid orderId answers 422 naming orderId", arguments: ["/v1/payments", "/v1/payments?orderId=xyz"])
         func paymentsNeedAnOrderId(path: String) async throws {
             let stack = try Stack.require()
-            expectValidationProblem(try await stack.http.send(.GET, stack.url(path)), path: path, fields: ["orderId"])
+            let customer = try await Session.register(stack, waitForProfile: false)
+            expectValidationProblem(
+                try await stack.http.send(.GET, stack.url(path), headers: [bearer(customer.accessToken)]),
+                path: path,
+                fields: ["orderId"]
+            )
         }
 
         @Test("A problem's requestId is the caller's X-Request-ID, from the gateway and from an upstream")

@@ -202,15 +202,24 @@ final class Stack: Sendable {
         environment["HTTP_PORT"] = String(port)
         environment["LOG_LEVEL"] = "info"
         environment["REDIS_URL"] = try required("SHOP_REDIS_URL")
+        // Every process may call every service: auth's key set, user's internal endpoint, ...
+        for service in serviceNames {
+            environment["SERVICES_\(service.uppercased())_URLS"] = "http://127.0.0.1:\(ports[service] ?? 0)"
+        }
+        environment["AUTH_JWKS_REFRESH_SECONDS"] = "1"
         switch name {
         case gatewayName:
-            for service in serviceNames {
-                environment["SERVICES_\(service.uppercased())_URLS"] = "http://127.0.0.1:\(ports[service] ?? 0)"
-            }
             environment["BREAKER_OPEN_SECONDS"] = "1"
             environment["CLIENT_TIMEOUT_SECONDS"] = "5"
         default:
             environment["DATABASE_URL"] = try required("\(name.uppercased())_DATABASE_URL")
+            environment["SERVICE_CLIENT_SECRET"] = serviceClientSecret(for: name)
+        }
+        if name == "auth" {
+            environment["AUTH_SERVICE_CLIENTS"] = serviceNames.map { "\($0):\(serviceClientSecret(for: $0))" }.joined(separator: ",")
+        }
+        if name == "user" {
+            environment["USER_PII_KEYS"] = "test-1:\(Data(repeating: 7, count: 32).base64EncodedString())"
         }
         if name == "product" {
             environment["SEED_DEMO_CATALOG"] = "true"
@@ -221,6 +230,14 @@ final class Stack: Sendable {
         }
         return environment
     }
+
+    /// The client secret a service uses to obtain service tokens from auth in this stack.
+    static func serviceClientSecret(for name: String) -> String {
+        "\(name)-client-secret-\(secretSuffix)"
+    }
+
+    /// Random per test run, so no secret of the suite is a constant.
+    private static let secretSuffix = UUID().uuidString.lowercased()
 
     /// The environment of a stack member, for starting an extra instance of it on another port.
     func environment(for name: String, port: Int) throws -> [String: String] {
