@@ -23,7 +23,8 @@ struct TokenIssuer: Sendable {
     }
 
     private func issue(subject: String, roles: [String], scope: String?, lifetime: Duration, logger: Logger) async throws -> Issued {
-        let now = Date()
+        // Whole seconds: NumericDate may be fractional, but many JWT libraries expect integers.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let seconds = Int(lifetime.components.seconds)
         let claims = AccessTokenClaims(
             subject: subject,
