@@ -75,6 +75,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OrderTests",
+            dependencies: ["OrderService"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProductTests",
+            dependencies: ["ProductService"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PaymentTests",
+            dependencies: ["PaymentService"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
