@@ -239,9 +239,10 @@ ensure_secrets() {
         grep -q "^${var}=" "$SECRETS_FILE" && continue
         printf '%s=%s\n' "$var" "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"
     done
-    if ! grep -q '^SHOP_USER_PII_KEY=' "$SECRETS_FILE"; then
-        printf 'SHOP_USER_PII_KEY=%s\n' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >>"$SECRETS_FILE"
-    fi
+    for var in SHOP_USER_PII_KEY SHOP_PAYMENT_CARD_KEY; do
+        grep -q "^${var}=" "$SECRETS_FILE" && continue
+        printf '%s=%s\n' "$var" "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >>"$SECRETS_FILE"
+    done
     # Loaded, not exported: a service gets only its own database URL.
     # shellcheck disable=SC1090
     source "$SECRETS_FILE"

@@ -143,6 +143,7 @@ start_service() {
             export AUTH_SERVICE_CLIENTS
             ;;
         user) export USER_PII_KEYS="${USER_PII_KEYS:-local-1:$SHOP_USER_PII_KEY}" ;;
+        payment) export PAYMENT_CARD_KEYS="${PAYMENT_CARD_KEYS:-local-1:$SHOP_PAYMENT_CARD_KEY}" ;;
         product) export SEED_DEMO_CATALOG="${SEED_DEMO_CATALOG:-true}" ;;
         esac
         exec setsid "$BIN_DIR/$svc"

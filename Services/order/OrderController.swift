@@ -1,18 +1,104 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import ServiceKit
 
-/// `GET /v1/orders/{id}`.
+/// The public order routes: place, read one, list, cancel.
 struct OrderController: Sendable {
-    let orders: OrderReadModel
+    let store: OrderStore
+    let readModel: OrderReadModel
+    let placement: OrderPlacementService
 
     func register(on routes: ServiceRoutes) {
+        routes.post("/v1/orders") { request, context in try await self.place(request, context: context) }
+        routes.get("/v1/orders") { request, context in try await self.list(request, context: context) }
         routes.get("/v1/orders/{id}") { _, context in
-            _ = try context.requireUser()
+            let caller = try context.requireUser()
             let id = try context.resourceID(notFound: "No order has this id.")
-            guard let order = try await self.orders.find(id: id, logger: context.logger) else { throw ProblemError.notFound("No order has this id.") }
-            try context.requireOwner(order.userId, notFound: "No order has this id.")
-            return JSONResponse(order)
+            guard let entry = try await self.readModel.find(id: id, logger: context.logger),
+                caller.isAdmin || caller.userID == entry.userId
+            else { throw ProblemError.notFound("No order has this id.") }
+            return Self.json(entry.document)
         }
+        routes.post("/v1/orders/{id}/cancel") { _, context in try await self.cancel(context: context) }
+    }
+
+    func place(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let userID = try context.requireUserID()
+        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key { guard (1...200).contains(key.count) else { throw ProblemError.badRequest("Idempotency-Key must be 1 to 200 characters.") } }
+        let order = try await request.decodeJSON(as: OrderRequest.self, context: context)
+        try order.validate()
+        let placed = try await self.placement.place(order, userID: userID, idempotencyKey: key, logger: context.logger)
+        return try Self.accepted(placed.state)
+    }
+
+    func list(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let caller = try context.requireUser()
+        var validator = Validator()
+        let page = PageRequest(uri: request.uri, validator: &validator)
+        let status = request.uri.queryParameters["status"].map { OrderStatus(rawValue: String($0)) }
+        validator.check(status.map { $0 != nil } ?? true, "status", "must be pending, confirmed or cancelled")
+        let cursor = page.cursor.map { Cursor.decode($0, as: OrderCursor.self) }
+        validator.check(cursor.map { $0 != nil } ?? true, "cursor", "is not a cursor of this list")
+        try validator.validate()
+        let owner = caller.isAdmin ? nil : try context.requireUserID()
+        let (documents, next) = try await self.readModel.list(
+            owner: owner,
+            status: status ?? nil,
+            after: cursor ?? nil,
+            limit: page.limit,
+            logger: context.logger
+        )
+        // The documents are stored rendered; the page is assembled around them.
+        let nextCursor = next.flatMap { Cursor.encode($0) }.map { "\"\($0)\"" } ?? "null"
+        return Self.json("{\"items\":[" + documents.joined(separator: ",") + "],\"nextCursor\":\(nextCursor)}")
+    }
+
+    func cancel(context: ServiceRequestContext) async throws -> Response {
+        let caller = try context.requireUser()
+        let id = try context.resourceID(notFound: "No order has this id.")
+        // Optimistic concurrency: the saga may append at the same moment; then decide again.
+        for _ in 0..<5 {
+            let state = try await self.store.load(id, logger: context.logger)
+            guard let placement = state.placement, caller.isAdmin || caller.userID == placement.userId else {
+                throw ProblemError.notFound("No order has this id.")
+            }
+            let event: OrderEvent
+            do {
+                event = try state.requestCancellation(at: OrderEvent.nowMillis())
+            } catch {
+                throw ProblemError.conflict("The order is already cancelled or being cancelled.")
+            }
+            do {
+                let cancelled = try await self.store.database.transaction(logger: context.logger) { connection in
+                    let next = try await self.store.append([event], to: state, orderId: id, on: connection, logger: context.logger)
+                    try await SagaSchedule.wake(id, on: connection, logger: context.logger)
+                    return next
+                }
+                context.logger.info("order cancellation requested", metadata: ["order.id": "\(id)"])
+                return try Self.accepted(cancelled)
+            } catch is ConcurrencyConflict {
+                continue
+            }
+        }
+        throw ProblemError.unavailable("The order is changing too quickly; try again.")
+    }
+
+    /// 202 with the order and its `Location`.
+    static func accepted(_ state: OrderState) throws -> Response {
+        guard let view = OrderView(state) else { throw ProblemError.internalError }
+        var response = Self.json(String(decoding: try WireJSON.encoder().encode(view), as: UTF8.self), status: .accepted)
+        response.headers[.location] = "/v1/orders/\(view.id)"
+        return response
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
     }
 }

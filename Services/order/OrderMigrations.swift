@@ -1,6 +1,7 @@
 import ServiceKit
 
-/// The order database's schema: an append-only event store and the read model built from it.
+/// The order database's schema: an append-only event store, the read model built from it,
+/// the saga's schedule and the idempotency keys of `POST /v1/orders`.
 enum OrderMigrations {
     static let all: [Migration] = [
         Migration(
@@ -33,6 +34,59 @@ enum OrderMigrations {
                 """,
                 "CREATE INDEX order_views_by_user ON order_views (user_id, created_at DESC, id)",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "event times, rendered read model, saga schedule, idempotency keys",
+            statements: [
+                // Exact times (epoch milliseconds) so a rebuilt read model renders identically.
+                "ALTER TABLE order_events ADD COLUMN occurred_at_ms bigint NOT NULL DEFAULT 0",
+                // The event store is append-only.
+                """
+                CREATE FUNCTION order_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'order_events is append-only';
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER order_events_append_only BEFORE UPDATE OR DELETE ON order_events
+                FOR EACH ROW EXECUTE FUNCTION order_events_append_only()
+                """,
+                // The read model is derived data: replaced by one that stores the rendered order.
+                "DROP TABLE order_views",
+                """
+                CREATE TABLE order_views (
+                    id uuid PRIMARY KEY,
+                    user_id uuid NOT NULL,
+                    status text NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled')),
+                    created_at_ms bigint NOT NULL,
+                    version integer NOT NULL,
+                    document jsonb NOT NULL
+                )
+                """,
+                "CREATE INDEX order_views_by_user ON order_views (user_id, created_at_ms DESC, id DESC)",
+                "CREATE INDEX order_views_by_time ON order_views (created_at_ms DESC, id DESC)",
+                """
+                CREATE TABLE saga_schedule (
+                    order_id uuid PRIMARY KEY,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    failed_attempts integer NOT NULL DEFAULT 0,
+                    last_error text
+                )
+                """,
+                "CREATE INDEX saga_schedule_due ON saga_schedule (next_attempt_at)",
+                """
+                CREATE TABLE idempotency_keys (
+                    user_id uuid NOT NULL,
+                    key text NOT NULL,
+                    fingerprint text NOT NULL,
+                    order_id uuid NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (user_id, key)
+                )
+                """,
+            ]
+        ),
     ]
 }

@@ -1,16 +1,28 @@
 import ServiceKit
+import ServiceLifecycle
 
 /// The order service: the order event store, its read model and the checkout saga.
 struct OrderService: ServiceModule {
     static let descriptor = ServiceDescriptor(name: "order", defaultPort: 8084, migrations: OrderMigrations.all)
 
-    let orders: OrderReadModel
+    let store: OrderStore
+    let readModel: OrderReadModel
+    let placement: OrderPlacementService
+    let runner: SagaRunner
 
     init(dependencies: ServiceDependencies) throws {
-        self.orders = OrderReadModel(database: try dependencies.requireDatabase())
+        let database = try dependencies.requireDatabase()
+        let settings = try SagaSettings(settings: dependencies.settings)
+        let client = InternalClient(client: dependencies.serviceClient, tokens: try dependencies.requireServiceTokens())
+        self.store = OrderStore(database: database)
+        self.readModel = OrderReadModel(database: database)
+        self.placement = OrderPlacementService(store: self.store, client: client, deadline: settings.deadline)
+        self.runner = SagaRunner(store: self.store, effects: SagaEffects(client: client), settings: settings, logger: dependencies.logger)
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
-        OrderController(orders: self.orders).register(on: routes)
+        OrderController(store: self.store, readModel: self.readModel, placement: self.placement).register(on: routes)
     }
+
+    var backgroundServices: [any Service] { [self.runner] }
 }

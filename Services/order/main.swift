@@ -1,3 +1,7 @@
 import ServiceKit
 
-await ServiceRuntime.main(OrderService.self)
+if CommandLine.arguments.dropFirst().first == "rebuild-read-model" {
+    await ReadModelRebuild.run()
+} else {
+    await ServiceRuntime.main(OrderService.self)
+}

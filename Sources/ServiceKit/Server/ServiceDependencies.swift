@@ -109,36 +109,3 @@ final class SwitchableKeySetSource: KeySetSource {
         return try await source.fetchKeySet(logger: logger)
     }
 }
-
-/// Calls to other services' `/internal` endpoints, authenticated with this service's token.
-public struct InternalClient: Sendable {
-    let client: ServiceClient
-    let tokens: ServiceTokenSource
-
-    public init(client: ServiceClient, tokens: ServiceTokenSource) {
-        self.client = client
-        self.tokens = tokens
-    }
-
-    /// Sends a JSON request with the service token and an idempotency key.
-    public func send(
-        _ method: HTTPMethod,
-        _ path: String,
-        to service: String,
-        json body: ByteBuffer?,
-        idempotencyKey: String,
-        propagating propagation: PropagationHeaders?,
-        logger: Logger
-    ) async throws -> (status: Int, body: ByteBuffer) {
-        let token = try await self.tokens.token(logger: logger)
-        return try await self.client.send(
-            method,
-            path,
-            to: service,
-            body: body,
-            headers: ["Authorization": "Bearer \(token)", "Idempotency-Key": idempotencyKey],
-            propagating: propagation,
-            logger: logger
-        )
-    }
-}

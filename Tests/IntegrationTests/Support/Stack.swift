@@ -221,6 +221,15 @@ final class Stack: Sendable {
         if name == "user" {
             environment["USER_PII_KEYS"] = "test-1:\(Data(repeating: 7, count: 32).base64EncodedString())"
         }
+        if name == "payment" {
+            environment["PAYMENT_CARD_KEYS"] = "test-1:\(Data(repeating: 9, count: 32).base64EncodedString())"
+        }
+        if name == "order" {
+            // Quick retries so the transient card's order fails within seconds.
+            environment["SAGA_PAYMENT_ATTEMPTS"] = "3"
+            environment["SAGA_RETRY_INITIAL_SECONDS"] = "0.2"
+            environment["SAGA_RETRY_MAX_SECONDS"] = "1"
+        }
         if name == "product" {
             environment["SEED_DEMO_CATALOG"] = "true"
         }

@@ -1,0 +1,150 @@
+import Contracts
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceKit
+
+/// `POST /v1/orders`: validates the items against the catalog (prices come from product),
+/// checks the payment method is the caller's, honours `Idempotency-Key`, and records
+/// `OrderPlaced` together with the saga's first schedule entry.
+struct OrderPlacementService: Sendable {
+    let store: OrderStore
+    let client: InternalClient
+    let deadline: Duration
+
+    /// The placed order (new, or the one an earlier request with the same key placed).
+    struct Placed: Sendable {
+        var state: OrderState
+        var created: Bool
+    }
+
+    func place(_ request: OrderRequest, userID: UUID, idempotencyKey: String?, logger: Logger) async throws -> Placed {
+        if let idempotencyKey,
+            let earlier = try await self.earlierOrder(userID: userID, key: idempotencyKey, fingerprint: request.fingerprint, logger: logger)
+        {
+            return Placed(state: try await self.store.load(earlier, logger: logger), created: false)
+        }
+        let lines = try await self.price(request.items, logger: logger)
+        try await self.checkPaymentMethod(request.paymentMethodId, userID: userID, logger: logger)
+        let total = Money(amount: lines.reduce(0) { $0 + $1.unitPrice.amount * Int64($1.quantity) }, currency: lines[0].unitPrice.currency)
+        let now = OrderEvent.nowMillis()
+        let orderID = UUID()
+        let placement = OrderPlacement(
+            orderId: orderID,
+            userId: userID,
+            items: lines,
+            total: total,
+            paymentMethodId: request.paymentMethodId,
+            shippingAddress: request.shippingAddress,
+            deadlineMillis: now + Int64(self.deadline / .milliseconds(1))
+        )
+        let placed: OrderState? = try await self.store.database.transaction(logger: logger) { connection in
+            if let idempotencyKey {
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO idempotency_keys (user_id, key, fingerprint, order_id)
+                    VALUES (\(userID), \(idempotencyKey), \(request.fingerprint), \(orderID))
+                    ON CONFLICT (user_id, key) DO NOTHING
+                    RETURNING order_id
+                    """,
+                    logger: logger
+                )
+                var inserted = false
+                for try await _ in rows.decode(UUID.self) { inserted = true }
+                // A concurrent request with the same key won: answer its order.
+                guard inserted else { return nil }
+            }
+            let state = try await self.store.append(
+                [OrderState.place(placement, at: now)],
+                to: OrderState(),
+                orderId: orderID,
+                on: connection,
+                logger: logger
+            )
+            try await SagaSchedule.wake(orderID, on: connection, logger: logger)
+            return state
+        }
+        if let placed {
+            logger.info("order placed", metadata: ["order.id": "\(orderID)", "order.total": "\(total.amount) \(total.currency)"])
+            return Placed(state: placed, created: true)
+        }
+        guard let idempotencyKey,
+            let earlier = try await self.earlierOrder(userID: userID, key: idempotencyKey, fingerprint: request.fingerprint, logger: logger)
+        else { throw ProblemError.conflict("A concurrent request with this Idempotency-Key is being processed.") }
+        return Placed(state: try await self.store.load(earlier, logger: logger), created: false)
+    }
+
+    /// The order an earlier request with this key placed; 409 when that request had another body.
+    private func earlierOrder(userID: UUID, key: String, fingerprint: String, logger: Logger) async throws -> UUID? {
+        let rows = try await self.store.database.client.query(
+            "SELECT fingerprint, order_id FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)",
+            logger: logger
+        )
+        for try await (stored, orderID) in rows.decode((String, UUID).self) {
+            guard stored == fingerprint else {
+                throw ProblemError.conflict("This Idempotency-Key was used for a different request.")
+            }
+            return orderID
+        }
+        return nil
+    }
+
+    /// The order lines priced from the catalog; 422 naming each unknown or archived product.
+    private func price(_ items: [OrderRequest.Item], logger: Logger) async throws -> [OrderLine] {
+        let lookup: ProductLookupResult
+        do {
+            let body = ByteBuffer(bytes: try WireJSON.encoder().encode(ProductLookupRequest(ids: items.map(\.productId))))
+            let (_, answer) = try await self.client.send(
+                .POST,
+                "/internal/products/lookup",
+                to: ServiceName.product,
+                json: body,
+                idempotencyKey: UUIDv4.string(),
+                propagating: nil,
+                logger: logger
+            )
+            lookup = try WireJSON.decoder().decode(ProductLookupResult.self, from: Data(buffer: answer))
+        } catch let error as ServiceClientError {
+            throw error.asProblem
+        }
+        let facts = Dictionary(lookup.items.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var validator = Validator()
+        var lines: [OrderLine] = []
+        for (index, item) in items.enumerated() {
+            guard let product = facts[item.productId], !product.archived else {
+                validator.check(false, "items[\(index)].productId", "is not a product that can be ordered")
+                continue
+            }
+            lines.append(OrderLine(productId: product.id, name: product.name, quantity: item.quantity, unitPrice: product.price))
+        }
+        let currencies = Set(lines.map(\.unitPrice.currency))
+        validator.check(currencies.count <= 1, "items", "must all be priced in one currency")
+        try validator.validate()
+        return lines
+    }
+
+    /// 422 unless the payment method exists, is the caller's and has not expired.
+    private func checkPaymentMethod(_ id: UUID, userID: UUID, logger: Logger) async throws {
+        do {
+            let (_, answer) = try await self.client.send(
+                .GET,
+                "/internal/payment-methods/\(id)?userId=\(userID)",
+                to: ServiceName.payment,
+                json: nil,
+                idempotencyKey: UUIDv4.string(),
+                propagating: nil,
+                logger: logger
+            )
+            let check = try WireJSON.decoder().decode(PaymentMethodCheck.self, from: Data(buffer: answer))
+            guard check.userId == userID else {
+                throw ProblemError.validation([.init(field: "paymentMethodId", message: "is not one of your payment methods")])
+            }
+            guard !check.expired else { throw ProblemError.validation([.init(field: "paymentMethodId", message: "has expired")]) }
+        } catch ServiceClientError.problem(_, let problem) where problem.status == 404 {
+            throw ProblemError.validation([.init(field: "paymentMethodId", message: "is not one of your payment methods")])
+        } catch let error as ServiceClientError {
+            throw error.asProblem
+        }
+    }
+}
