@@ -90,6 +90,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "NotificationTests",
+            dependencies: ["NotificationService"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),

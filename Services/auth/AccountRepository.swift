@@ -24,10 +24,16 @@ struct AccountRepository: Sendable {
     let database: Database
 
     /// Inserts an account and its `user.registered` event; `nil` when the email is taken.
-    func create(email: String, name: String, passwordHash: String, roles: [String], logger: Logger) async throws -> Account? {
+    func create(
+        email: String,
+        name: String,
+        passwordHash: String,
+        roles: [String],
+        propagation: PropagationHeaders? = nil,
+        logger: Logger
+    ) async throws -> Account? {
         let id = UUID()
         let event = UserRegistered(userId: id, email: email, name: name, registeredAt: Date())
-        let payload = String(decoding: try WireJSON.encoder().encode(event), as: UTF8.self)
         return try await self.database.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
@@ -41,11 +47,13 @@ struct AccountRepository: Sendable {
             var inserted = false
             for try await _ in rows.decode(UUID.self) { inserted = true }
             guard inserted else { return nil }
-            try await connection.query(
-                """
-                INSERT INTO outbox (id, type, subject, payload)
-                VALUES (\(UUID()), \(UserRegistered.type), \(id.uuidString), \(payload)::jsonb)
-                """,
+            try await OutboxRelay.enqueue(
+                type: UserRegistered.type,
+                subject: id.uuidString,
+                payload: event,
+                correlationId: propagation?.requestID,
+                traceparent: propagation?.traceparent,
+                on: connection,
                 logger: logger
             )
             return Account(id: id, email: email, name: name)

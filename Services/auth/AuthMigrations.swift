@@ -70,5 +70,15 @@ enum AuthMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 3,
+            name: "outbox envelope fields",
+            statements: [
+                "ALTER TABLE outbox ADD COLUMN version integer NOT NULL DEFAULT 1",
+                "ALTER TABLE outbox ADD COLUMN correlation_id text",
+                "ALTER TABLE outbox ADD COLUMN traceparent text",
+                "ALTER TABLE outbox ALTER COLUMN occurred_at SET DEFAULT clock_timestamp()",
+            ]
+        ),
     ]
 }

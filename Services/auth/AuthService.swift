@@ -40,18 +40,12 @@ struct AuthService: ServiceModule {
         self.throttle = try LoginThrottle(redis: dependencies.redis, settings: settings)
         self.serviceClients = try ServiceClientRegistry(settings: settings)
 
-        // Auth verifies tokens with its own keys, and signs its own service token.
+        // Auth verifies tokens with its own keys.
         dependencies.useKeySet(StoredKeySetSource(store: self.keyStore))
-        let issuer = self.issuer
-        let ownTokens = ServiceTokenSource { logger in
-            let issued = try await issuer.issue(service: Self.descriptor.name, logger: logger)
-            return (issued.token, issued.expiresIn)
-        }
-        let logger = dependencies.logger
         self.relay = OutboxRelay(
             database: database,
-            publisher: ProfileProvisioning(client: InternalClient(client: dependencies.serviceClient, tokens: ownTokens)),
-            logger: logger
+            publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
+            logger: dependencies.logger
         )
     }
 

@@ -27,7 +27,15 @@ struct RegistrationController: Sendable {
         validator.check((1...100).contains(name.count), "name", "must be 1 to 100 characters")
         try validator.validate()
         let hash = try await self.hasher.hash(input.password)
-        guard let account = try await self.accounts.create(email: email, name: name, passwordHash: hash, roles: ["customer"], logger: context.logger)
+        guard
+            let account = try await self.accounts.create(
+                email: email,
+                name: name,
+                passwordHash: hash,
+                roles: ["customer"],
+                propagation: context.propagationHeaders,
+                logger: context.logger
+            )
         else { throw ProblemError.conflict("An account with this email already exists.") }
         context.logger.info("account registered", metadata: ["account.id": "\(account.id)"])
         return JSONResponse(status: .created, headers: [.location: "/v1/users/\(account.id.uuidString.lowercased())"], account)

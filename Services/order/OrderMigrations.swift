@@ -88,5 +88,10 @@ enum OrderMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 3,
+            name: "outbox of integration events",
+            statements: [OutboxRelay.tableDefinition, OutboxRelay.indexDefinition]
+        ),
     ]
 }

@@ -9,6 +9,7 @@ struct OrderService: ServiceModule {
     let readModel: OrderReadModel
     let placement: OrderPlacementService
     let runner: SagaRunner
+    let relay: OutboxRelay
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
@@ -18,11 +19,16 @@ struct OrderService: ServiceModule {
         self.readModel = OrderReadModel(database: database)
         self.placement = OrderPlacementService(store: self.store, client: client, deadline: settings.deadline)
         self.runner = SagaRunner(store: self.store, effects: SagaEffects(client: client), settings: settings, logger: dependencies.logger)
+        self.relay = OutboxRelay(
+            database: database,
+            publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
+            logger: dependencies.logger
+        )
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
         OrderController(store: self.store, readModel: self.readModel, placement: self.placement).register(on: routes)
     }
 
-    var backgroundServices: [any Service] { [self.runner] }
+    var backgroundServices: [any Service] { [self.runner, self.relay] }
 }

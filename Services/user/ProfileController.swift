@@ -18,7 +18,14 @@ struct ProfileController: Sendable {
             var changes = try await request.decodeJSON(as: ProfileChanges.self, context: context)
             changes.normalize()
             try changes.validate()
-            guard let profile = try await self.profiles.update(id: id, changes: changes, logger: context.logger) else {
+            guard
+                let profile = try await self.profiles.update(
+                    id: id,
+                    changes: changes,
+                    propagation: context.propagationHeaders,
+                    logger: context.logger
+                )
+            else {
                 throw ProblemError.notFound("The profile does not exist yet.")
             }
             context.logger.info("profile updated", metadata: ["user.id": "\(id)"])

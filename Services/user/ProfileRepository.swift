@@ -47,7 +47,7 @@ struct ProfileRepository: Sendable {
     }
 
     /// Applies `changes` under a row lock; `nil` when there is no such profile.
-    func update(id: UUID, changes: ProfileChanges, logger: Logger) async throws -> Profile? {
+    func update(id: UUID, changes: ProfileChanges, propagation: PropagationHeaders? = nil, logger: Logger) async throws -> Profile? {
         try await self.database.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 "SELECT id, email, name, phone_ciphertext, addresses_ciphertext, created_at FROM profiles WHERE id = \(id) FOR UPDATE",
@@ -58,7 +58,18 @@ struct ProfileRepository: Sendable {
                 current = try self.profile(Row(id: row.0, email: row.1, name: row.2, phone: row.3, addresses: row.4, createdAt: row.5))
             }
             guard var profile = current else { return nil }
-            if let name = changes.name { profile.name = name }
+            if let name = changes.name, name != profile.name {
+                profile.name = name
+                try await OutboxRelay.enqueue(
+                    type: EventType.userUpdated,
+                    subject: id.uuidString,
+                    payload: UserUpdated(userId: id, name: name),
+                    correlationId: propagation?.requestID,
+                    traceparent: propagation?.traceparent,
+                    on: connection,
+                    logger: logger
+                )
+            }
             if let phone = changes.phone { profile.phone = phone }
             if let addresses = changes.addresses { profile.addresses = addresses }
             let phoneSealed = try profile.phone.map { try self.cipher.seal(Data($0.utf8)) }

@@ -26,5 +26,10 @@ enum UserMigrations {
             name: "profile listing order",
             statements: ["CREATE INDEX profiles_created_at_id ON profiles (created_at, id)"]
         ),
+        Migration(
+            version: 3,
+            name: "event inbox and outbox",
+            statements: [EventConsumer.inboxTableDefinition, OutboxRelay.tableDefinition, OutboxRelay.indexDefinition]
+        ),
     ]
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Logging
 import PostgresNIO
@@ -70,9 +71,32 @@ struct OrderStore: Sendable {
                 throw ConcurrencyConflict(orderId: orderId)
             }
             state.apply(event)
+            try await Self.publish(event, of: state, on: connection, logger: logger)
         }
         try await OrderReadModel.write(state, on: connection, logger: logger)
         return state
+    }
+
+    /// The integration events other services hear about, written to the outbox with the change.
+    private static func publish(_ event: OrderEvent, of state: OrderState, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let placement = state.placement else { return }
+        let type: String
+        var reason: String?
+        switch event.kind {
+        case .placed: type = EventType.orderPlaced
+        case .confirmed: type = EventType.orderConfirmed
+        case .cancelled(let why):
+            type = EventType.orderCancelled
+            reason = why.rawValue
+        default: return
+        }
+        try await OutboxRelay.enqueue(
+            type: type,
+            subject: placement.orderId.uuidString,
+            payload: OrderEventPayload(orderId: placement.orderId, userId: placement.userId, total: placement.total, reason: reason),
+            on: connection,
+            logger: logger
+        )
     }
 
     /// Every stream id, oldest first (for rebuilding the read model).

@@ -8,20 +8,38 @@ import ServiceLifecycle
 public struct OutboxMessage: Sendable, Equatable {
     public var id: UUID
     public var type: String
+    /// The payload's schema version.
+    public var version: Int
     /// The entity the event is about (an account id, an order id).
     public var subject: String
     /// The event's data, JSON text.
     public var payload: String
     public var occurredAt: Date
+    /// The request id that caused the event.
+    public var correlationId: String?
+    public var traceparent: String?
     /// Failed deliveries so far.
     public var attempts: Int
 
-    public init(id: UUID, type: String, subject: String, payload: String, occurredAt: Date, attempts: Int) {
+    public init(
+        id: UUID,
+        type: String,
+        version: Int = 1,
+        subject: String,
+        payload: String,
+        occurredAt: Date,
+        correlationId: String? = nil,
+        traceparent: String? = nil,
+        attempts: Int = 0
+    ) {
         self.id = id
         self.type = type
+        self.version = version
         self.subject = subject
         self.payload = payload
         self.occurredAt = occurredAt
+        self.correlationId = correlationId
+        self.traceparent = traceparent
         self.attempts = attempts
     }
 }
@@ -35,9 +53,11 @@ public protocol OutboxPublisher: Sendable {
 /// Moves events from the `outbox` table (written in the same transaction as the state change)
 /// to a publisher, oldest first, and marks them sent.
 ///
-/// Safe with several replicas: a batch is claimed with `FOR UPDATE SKIP LOCKED`. A failed
-/// delivery stops the batch (so events keep their order) and is retried with exponential
-/// backoff. Expects the table of ``OutboxRelay/tableDefinition``.
+/// Safe with several replicas: one relays at a time (a transaction-scoped advisory lock, so
+/// events leave in the order they were written), and its batch is claimed with
+/// `FOR UPDATE SKIP LOCKED`. A failed delivery stops the batch (so events keep their order)
+/// and is retried with exponential backoff. `outbox_lag_seconds` is the age of the oldest
+/// unsent event. Expects the table of ``OutboxRelay/tableDefinition``.
 public struct OutboxRelay: Service {
     let database: Database
     let publisher: any OutboxPublisher
@@ -53,12 +73,39 @@ public struct OutboxRelay: Service {
             type text NOT NULL,
             subject text NOT NULL,
             payload jsonb NOT NULL,
-            occurred_at timestamptz NOT NULL DEFAULT now(),
+            occurred_at timestamptz NOT NULL DEFAULT clock_timestamp(),
             attempts integer NOT NULL DEFAULT 0,
             next_attempt_at timestamptz NOT NULL DEFAULT now(),
-            sent_at timestamptz
+            sent_at timestamptz,
+            version integer NOT NULL DEFAULT 1,
+            correlation_id text,
+            traceparent text
         )
         """
+
+    /// The index the relay's query uses.
+    public static let indexDefinition = "CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE sent_at IS NULL"
+
+    /// Writes an event to the outbox inside the caller's transaction.
+    public static func enqueue<Payload: Encodable>(
+        type: String,
+        version: Int = 1,
+        subject: String,
+        payload: Payload,
+        correlationId: String? = nil,
+        traceparent: String? = nil,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let data = String(decoding: try WireJSON.encoder().encode(payload), as: UTF8.self)
+        try await connection.query(
+            """
+            INSERT INTO outbox (id, type, version, subject, payload, correlation_id, traceparent)
+            VALUES (\(UUID()), \(type), \(Int32(version)), \(subject), \(data)::jsonb, \(correlationId), \(traceparent))
+            """,
+            logger: logger
+        )
+    }
 
     public init(
         database: Database,
@@ -97,9 +144,14 @@ public struct OutboxRelay: Service {
     public func relayBatch() async throws -> Int {
         let logger = self.logger
         let (delivered, lag) = try await self.database.transaction(logger: logger) { connection -> (Int, Double) in
+            let lock = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtext('outbox relay'))", logger: logger)
+            var relaying = false
+            for try await locked in lock.decode(Bool.self) { relaying = locked }
+            // Another replica is relaying right now; events stay in order by leaving it alone.
+            guard relaying else { return (0, 0) }
             let rows = try await connection.query(
                 """
-                SELECT id, type, subject, payload::text, occurred_at, attempts FROM outbox
+                SELECT id, type, version, subject, payload::text, occurred_at, correlation_id, traceparent, attempts FROM outbox
                 WHERE sent_at IS NULL AND next_attempt_at <= now()
                 ORDER BY occurred_at, id LIMIT \(self.batchSize)
                 FOR UPDATE SKIP LOCKED
@@ -107,8 +159,20 @@ public struct OutboxRelay: Service {
                 logger: logger
             )
             var batch: [OutboxMessage] = []
-            for try await (id, type, subject, payload, occurredAt, attempts) in rows.decode((UUID, String, String, String, Date, Int32).self) {
-                batch.append(OutboxMessage(id: id, type: type, subject: subject, payload: payload, occurredAt: occurredAt, attempts: Int(attempts)))
+            for try await row in rows.decode((UUID, String, Int32, String, String, Date, String?, String?, Int32).self) {
+                batch.append(
+                    OutboxMessage(
+                        id: row.0,
+                        type: row.1,
+                        version: Int(row.2),
+                        subject: row.3,
+                        payload: row.4,
+                        occurredAt: row.5,
+                        correlationId: row.6,
+                        traceparent: row.7,
+                        attempts: Int(row.8)
+                    )
+                )
             }
             var delivered = 0
             for message in batch {
