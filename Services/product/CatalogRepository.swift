@@ -74,9 +74,10 @@ struct CatalogRepository: Sendable {
         }
     }
 
-    private typealias ProductRow = (UUID, String, String, String, String, Int64, String, Int32)
+    /// The columns of `SELECT id, sku, name, description, category, price_amount, price_currency, available`.
+    typealias ProductRow = (UUID, String, String, String, String, Int64, String, Int32)
 
-    private static func product(_ row: ProductRow) -> Product {
+    static func product(_ row: ProductRow) -> Product {
         Product(
             id: row.0,
             sku: row.1,

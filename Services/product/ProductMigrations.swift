@@ -25,6 +25,32 @@ enum ProductMigrations {
                 "CREATE INDEX products_listed_by_sku ON products (sku) WHERE archived_at IS NULL",
                 "CREATE INDEX products_listed_by_category ON products (category, sku) WHERE archived_at IS NULL",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "stock reservations",
+            statements: [
+                """
+                CREATE TABLE reservations (
+                    order_id uuid PRIMARY KEY,
+                    status text NOT NULL CHECK (status IN ('reserved', 'committed', 'released', 'expired', 'rejected')),
+                    unavailable uuid[] NOT NULL DEFAULT '{}',
+                    expires_at timestamptz NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE reservation_lines (
+                    order_id uuid NOT NULL REFERENCES reservations (order_id) ON DELETE CASCADE,
+                    product_id uuid NOT NULL,
+                    quantity integer NOT NULL CHECK (quantity > 0),
+                    PRIMARY KEY (order_id, product_id)
+                )
+                """,
+                // The expiry sweeper's scan: only holds that can still expire.
+                "CREATE INDEX reservations_due ON reservations (expires_at) WHERE status = 'reserved'",
+            ]
+        ),
     ]
 }

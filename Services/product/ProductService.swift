@@ -1,20 +1,35 @@
 import Logging
 import ServiceKit
+import ServiceLifecycle
 
-/// The product service: the catalog, inventory and (later) stock reservations.
+/// The product service: the catalog, inventory and stock reservations for orders.
 struct ProductService: ServiceModule {
     static let descriptor = ServiceDescriptor(name: "product", defaultPort: 8083, migrations: ProductMigrations.all)
 
     let catalog: CatalogRepository
+    let reservations: ReservationRepository
+    let reservationSettings: ReservationSettings
+    let expiry: ReservationExpiry
     let seedDemoCatalog: Bool
 
     init(dependencies: ServiceDependencies) throws {
-        self.catalog = CatalogRepository(database: try dependencies.requireDatabase())
+        let database = try dependencies.requireDatabase()
+        self.catalog = CatalogRepository(database: database)
+        self.reservations = ReservationRepository(database: database)
+        self.reservationSettings = try ReservationSettings(settings: dependencies.settings)
+        self.expiry = ReservationExpiry(
+            reservations: self.reservations,
+            interval: self.reservationSettings.sweepInterval,
+            logger: dependencies.logger
+        )
         self.seedDemoCatalog = try dependencies.settings.bool("seed.demoCatalog", default: false)
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
         CatalogController(catalog: self.catalog).register(on: routes)
+        CatalogAdminController(catalog: self.catalog).register(on: routes)
+        ProductLookupController(catalog: self.catalog).register(on: routes)
+        ReservationController(reservations: self.reservations, settings: self.reservationSettings).register(on: routes)
     }
 
     func prepare(logger: Logger) async throws {
@@ -23,4 +38,6 @@ struct ProductService: ServiceModule {
             if inserted > 0 { logger.info("demo catalog seeded", metadata: ["products": "\(inserted)"]) }
         }
     }
+
+    var backgroundServices: [any Service] { [self.expiry] }
 }

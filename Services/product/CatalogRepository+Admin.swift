@@ -1,0 +1,110 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// Catalog management: creating, changing, restocking and archiving products.
+extension CatalogRepository {
+    /// The result of a change to a listed product.
+    enum Change: Sendable, Equatable {
+        case changed(Product)
+        /// No listed product has this id (unknown or archived).
+        case notFound
+        /// Another product, perhaps an archived one, has the new SKU.
+        case skuTaken
+    }
+
+    /// The result of archiving.
+    enum Archival: Sendable, Equatable {
+        case archived
+        case alreadyArchived
+        case notFound
+    }
+
+    /// Inserts a product; `nil` when its SKU is taken (archived products keep theirs).
+    func create(_ product: NewProduct, logger: Logger) async throws -> Product? {
+        let rows = try await self.database.client.query(
+            """
+            INSERT INTO products (id, sku, name, description, category, price_amount, price_currency, available)
+            VALUES (\(UUID()), \(product.sku), \(product.name), \(product.description), \(product.category),
+                    \(product.price.amount), \(product.price.currency), \(product.available))
+            ON CONFLICT (sku) DO NOTHING
+            RETURNING id, sku, name, description, category, price_amount, price_currency, available
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(ProductRow.self) { return Self.product(row) }
+        return nil
+    }
+
+    /// Applies the present fields of validated `changes` to a listed product.
+    func update(id: UUID, changes: ProductChanges, logger: Logger) async throws -> Change {
+        do {
+            let rows = try await self.database.client.query(
+                """
+                UPDATE products SET
+                    sku = COALESCE(\(changes.sku), sku),
+                    name = COALESCE(\(changes.name), name),
+                    description = COALESCE(\(changes.description), description),
+                    category = COALESCE(\(changes.category), category),
+                    price_amount = COALESCE(\(changes.price?.money?.amount), price_amount),
+                    price_currency = COALESCE(\(changes.price?.money?.currency), price_currency),
+                    updated_at = now()
+                WHERE id = \(id) AND archived_at IS NULL
+                RETURNING id, sku, name, description, category, price_amount, price_currency, available
+                """,
+                logger: logger
+            )
+            for try await row in rows.decode(ProductRow.self) { return .changed(Self.product(row)) }
+            return .notFound
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw {
+            return .skuTaken
+        }
+    }
+
+    /// Sets the sellable stock of a listed product.
+    func setInventory(id: UUID, available: Int, logger: Logger) async throws -> Product? {
+        let rows = try await self.database.client.query(
+            """
+            UPDATE products SET available = \(available), updated_at = now()
+            WHERE id = \(id) AND archived_at IS NULL
+            RETURNING id, sku, name, description, category, price_amount, price_currency, available
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(ProductRow.self) { return Self.product(row) }
+        return nil
+    }
+
+    /// Takes a product out of the catalog: no longer listed, shown or reservable. Its row,
+    /// SKU and reservations stay.
+    func archive(id: UUID, logger: Logger) async throws -> Archival {
+        let archived = try await self.database.client.query(
+            "UPDATE products SET archived_at = now(), updated_at = now() WHERE id = \(id) AND archived_at IS NULL RETURNING id",
+            logger: logger
+        )
+        for try await _ in archived.decode(UUID.self) { return .archived }
+        let existing = try await self.database.client.query("SELECT id FROM products WHERE id = \(id)", logger: logger)
+        for try await _ in existing.decode(UUID.self) { return .alreadyArchived }
+        return .notFound
+    }
+
+    /// The orderable facts of the products with these ids, archived ones included, in the
+    /// order of `ids`; unknown ids are absent.
+    func facts(ids: [UUID], logger: Logger) async throws -> [ProductFacts] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await self.database.client.query(
+            """
+            SELECT id, name, price_amount, price_currency, archived_at IS NOT NULL
+            FROM products WHERE id = ANY(\(ids))
+            """,
+            logger: logger
+        )
+        var found: [UUID: ProductFacts] = [:]
+        for try await (id, name, amount, currency, archived) in rows.decode((UUID, String, Int64, String, Bool).self) {
+            found[id] = ProductFacts(id: id, name: name, price: Money(amount: amount, currency: currency), archived: archived)
+        }
+        return ids.compactMap { found[$0] }
+    }
+}

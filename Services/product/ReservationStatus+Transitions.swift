@@ -1,0 +1,41 @@
+import Contracts
+
+/// What commit and release do to a reservation, by its status.
+extension ReservationStatus {
+    /// The effect of `POST /internal/reservations/{orderId}/commit`.
+    enum CommitAction: Sendable, Equatable {
+        /// Held stock becomes sold: `reserved` → `committed`.
+        case commit
+        /// Already committed: answer it as it is.
+        case keep
+        /// Held past its expiry: expire it now (stock goes back) and refuse.
+        case expire
+        /// Released, expired or rejected: nothing to commit, refuse.
+        case refuse
+    }
+
+    /// The effect of `POST /internal/reservations/{orderId}/release`.
+    enum ReleaseAction: Sendable, Equatable {
+        /// Stock is held or sold: give every line back and mark it `released`.
+        case restock
+        /// Nothing is held: answer it as it is.
+        case keep
+    }
+
+    /// What commit does; `overdue` is whether the hold's expiry has passed.
+    func commitAction(overdue: Bool) -> CommitAction {
+        switch self {
+        case .reserved: overdue ? .expire : .commit
+        case .committed: .keep
+        case .released, .expired, .rejected: .refuse
+        }
+    }
+
+    /// What release does.
+    var releaseAction: ReleaseAction {
+        switch self {
+        case .reserved, .committed: .restock
+        case .released, .expired, .rejected: .keep
+        }
+    }
+}
