@@ -2,24 +2,32 @@ import Foundation
 import Hummingbird
 import ServiceKit
 
-/// `GET /v1/payments?orderId=`.
+/// `GET /v1/payments?orderId=&limit=&cursor=`: the caller's payments, newest first (an
+/// admin's: everyone's), optionally only one order's.
 struct PaymentController: Sendable {
     let payments: PaymentRepository
 
     func register(on routes: ServiceRoutes) {
         routes.get("/v1/payments") { request, context in
             let caller = try context.requireUser()
-            var validator = Validator()
-            let page = PageRequest(uri: request.uri, validator: &validator)
-            let orderID = request.uri.queryParameters["orderId"].flatMap { UUID(uuidString: String($0)) }
-            validator.check(orderID != nil, "orderId", "is required and must be a UUID")
-            try validator.validate()
-            guard let orderID else { throw ProblemError.validation(validator.errors) }
-            // One payment per order, so a single page always holds them all.
             // A customer sees only their own payments; an admin sees all.
             let owner = caller.isAdmin ? nil : try context.requireUserID()
-            let payments = try await self.payments.list(orderID: orderID, owner: owner, limit: page.limit, logger: context.logger)
-            return JSONResponse(Page(items: payments, nextCursor: nil))
+            var validator = Validator()
+            let page = PageRequest(uri: request.uri, validator: &validator)
+            let cursor = page.cursor.map { Cursor.decode($0, as: ListCursor.self) }
+            validator.check(cursor.map { $0 != nil } ?? true, "cursor", "is not a cursor of this list")
+            let orderText = request.uri.queryParameters["orderId"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            let orderId = orderText.flatMap(UUID.init(uuidString:))
+            validator.check(orderText == nil || orderId != nil, "orderId", "must be a UUID")
+            try validator.validate()
+            let slice = try await self.payments.list(
+                owner: owner,
+                orderId: orderId,
+                after: cursor ?? nil,
+                limit: page.limit,
+                logger: context.logger
+            )
+            return JSONResponse(Page(items: slice.items, nextCursor: slice.next.flatMap { Cursor.encode($0) }))
         }
     }
 }

@@ -1,16 +1,33 @@
+import Foundation
 import ServiceKit
 
-/// The payment service: payment methods (card data encrypted) and the payments ledger.
+/// The payment service: saved cards (numbers encrypted at rest), the simulated card processor,
+/// and each order's payment with its append-only ledger.
+///
+/// Settings: `PAYMENT_CARD_KEYS` (`kid:base64 of 32 bytes`, comma-separated) and
+/// `PAYMENT_CARD_KEY_ID` (the key new cards are sealed with; default the first listed).
 struct PaymentService: ServiceModule {
     static let descriptor = ServiceDescriptor(name: "payment", defaultPort: 8085, migrations: PaymentMigrations.all)
 
     let payments: PaymentRepository
+    let methods: PaymentMethodRepository
+    let processor: CardProcessor
+    let now: @Sendable () -> Date
 
     init(dependencies: ServiceDependencies) throws {
-        self.payments = PaymentRepository(database: try dependencies.requireDatabase())
+        let database = try dependencies.requireDatabase()
+        let cipher = try FieldCipher(settings: dependencies.settings, keysKey: "payment.cardKeys", activeKey: "payment.cardKeyId")
+        self.payments = PaymentRepository(database: database)
+        self.methods = PaymentMethodRepository(database: database, cipher: cipher)
+        self.processor = CardProcessor()
+        self.now = { Date() }
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
+        PaymentMethodController(methods: self.methods, now: self.now).register(on: routes)
         PaymentController(payments: self.payments).register(on: routes)
+        let authorizer = PaymentAuthorizer(payments: self.payments, methods: self.methods, processor: self.processor, now: self.now)
+        InternalPaymentController(authorizer: authorizer, payments: self.payments, methods: self.methods, now: self.now)
+            .register(on: routes)
     }
 }

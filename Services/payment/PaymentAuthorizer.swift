@@ -1,0 +1,75 @@
+import Contracts
+import Foundation
+import Logging
+import ServiceKit
+
+/// `POST /internal/payments/authorize`: one payment per order, whatever happens.
+///
+/// An order that already has a payment (authorized, declined, or a voided tombstone left by a
+/// cancel that came first) gets that payment back unchanged. Otherwise the card is checked and
+/// the processor asked, outside any transaction; its answer is recorded with
+/// `INSERT … ON CONFLICT DO NOTHING`, so concurrent identical requests record one payment.
+struct PaymentAuthorizer: Sendable {
+    let payments: PaymentRepository
+    let methods: PaymentMethodRepository
+    let processor: CardProcessor
+    let now: @Sendable () -> Date
+
+    /// The order's payment after the call and whether this call made it; throws a 422 for a
+    /// malformed amount and a 503 `processor-unavailable` problem when nothing was recorded.
+    func authorize(_ request: AuthorizationRequest, logger: Logger) async throws -> (payment: Payment, created: Bool) {
+        if let existing = try await self.payments.find(orderId: request.orderId, logger: logger) {
+            return (existing, false)
+        }
+        var validator = Validator()
+        validator.check(request.amount.amount > 0, "amount.amount", "must be a positive number of minor units")
+        validator.check(request.amount.hasValidCurrency, "amount.currency", "must be an ISO 4217 code such as USD")
+        try validator.validate()
+
+        let card = try await self.methods.savedCard(id: request.paymentMethodId, userId: request.userId, logger: logger)
+        let decision = AuthorizationDecision.decide(
+            card: card,
+            userId: request.userId,
+            amount: request.amount,
+            at: self.now(),
+            processor: self.processor
+        )
+        var payment = Payment(
+            id: UUID(),
+            orderId: request.orderId,
+            userId: request.userId,
+            paymentMethodId: request.paymentMethodId,
+            amount: request.amount,
+            status: .authorized,
+            declineReason: nil,
+            authorizedAmount: request.amount.amount,
+            createdAt: self.now()
+        )
+        switch decision {
+        case .authorize:
+            break
+        case .decline(let reason):
+            payment.status = .declined
+            payment.declineReason = reason
+            payment.authorizedAmount = nil
+        case .processorUnavailable:
+            logger.warning("card processor unavailable", metadata: ["order.id": "\(request.orderId)"])
+            throw ProblemError.processorUnavailable
+        }
+        return try await self.payments.record(payment, logger: logger)
+    }
+}
+
+extension ProblemError {
+    /// 503 with `Retry-After: 1`: the card processor failed transiently; nothing was recorded
+    /// and the same request may be retried.
+    static var processorUnavailable: Self {
+        .init(
+            status: .serviceUnavailable,
+            kind: "processor-unavailable",
+            title: "Payment processor unavailable",
+            detail: "The card processor could not be reached; nothing was recorded. Retry the same request shortly.",
+            headers: [.retryAfter: "1"]
+        )
+    }
+}
