@@ -33,12 +33,23 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// An error thrown by `body` comes out as itself (PostgresNIO wraps it in
+    /// `PostgresTransactionError`), so a ``ProblemError`` or a domain error thrown inside a
+    /// transaction means the same as outside; if the rollback itself failed, that is logged.
     public func transaction<Result: Sendable>(
         logger: Logger,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await self.client.withTransaction(logger: logger) { connection in
-            try await body(connection)
+        do {
+            return try await self.client.withTransaction(logger: logger) { connection in
+                try await body(connection)
+            }
+        } catch let error as PostgresTransactionError {
+            if let rollbackError = error.rollbackError {
+                logger.warning("transaction rollback failed", metadata: ["error": "\(String(reflecting: rollbackError))"])
+            }
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
         }
     }
 }
