@@ -94,5 +94,10 @@ enum PaymentMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 4,
+            name: "outbox of payment events",
+            statements: [OutboxRelay.tableDefinition, OutboxRelay.indexDefinition]
+        ),
     ]
 }

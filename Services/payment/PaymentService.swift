@@ -1,5 +1,6 @@
 import Foundation
 import ServiceKit
+import ServiceLifecycle
 
 /// The payment service: saved cards (numbers encrypted at rest), the simulated card processor,
 /// and each order's payment with its append-only ledger.
@@ -13,6 +14,7 @@ struct PaymentService: ServiceModule {
     let methods: PaymentMethodRepository
     let processor: CardProcessor
     let now: @Sendable () -> Date
+    let relay: OutboxRelay
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
@@ -21,7 +23,14 @@ struct PaymentService: ServiceModule {
         self.methods = PaymentMethodRepository(database: database, cipher: cipher)
         self.processor = CardProcessor()
         self.now = { Date() }
+        self.relay = OutboxRelay(
+            database: database,
+            publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
+            logger: dependencies.logger
+        )
     }
+
+    var backgroundServices: [any Service] { [self.relay] }
 
     func registerRoutes(on routes: ServiceRoutes) {
         PaymentMethodController(methods: self.methods, now: self.now).register(on: routes)

@@ -24,18 +24,36 @@ extension CatalogRepository {
 
     /// Inserts a product; `nil` when its SKU is taken (archived products keep theirs).
     func create(_ product: NewProduct, logger: Logger) async throws -> Product? {
-        let rows = try await self.database.client.query(
-            """
-            INSERT INTO products (id, sku, name, description, category, price_amount, price_currency, available)
-            VALUES (\(UUID()), \(product.sku), \(product.name), \(product.description), \(product.category),
-                    \(product.price.amount), \(product.price.currency), \(product.available))
-            ON CONFLICT (sku) DO NOTHING
-            RETURNING id, sku, name, description, category, price_amount, price_currency, available
-            """,
-            logger: logger
-        )
-        for try await row in rows.decode(ProductRow.self) { return Self.product(row) }
-        return nil
+        try await self.database.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO products (id, sku, name, description, category, price_amount, price_currency, available)
+                VALUES (\(UUID()), \(product.sku), \(product.name), \(product.description), \(product.category),
+                        \(product.price.amount), \(product.price.currency), \(product.available))
+                ON CONFLICT (sku) DO NOTHING
+                RETURNING id, sku, name, description, category, price_amount, price_currency, available
+                """,
+                logger: logger
+            )
+            var created: Product?
+            for try await row in rows.decode(ProductRow.self) { created = Self.product(row) }
+            if let created {
+                try await OutboxRelay.enqueue(
+                    type: EventType.productCreated,
+                    subject: created.id.uuidString,
+                    payload: ProductCreated(
+                        productId: created.id,
+                        sku: created.sku,
+                        name: created.name,
+                        price: created.price,
+                        available: created.available
+                    ),
+                    on: connection,
+                    logger: logger
+                )
+            }
+            return created
+        }
     }
 
     /// Applies the present fields of validated `changes` to a listed product.
@@ -65,16 +83,22 @@ extension CatalogRepository {
 
     /// Sets the sellable stock of a listed product.
     func setInventory(id: UUID, available: Int, logger: Logger) async throws -> Product? {
-        let rows = try await self.database.client.query(
-            """
-            UPDATE products SET available = \(available), updated_at = now()
-            WHERE id = \(id) AND archived_at IS NULL
-            RETURNING id, sku, name, description, category, price_amount, price_currency, available
-            """,
-            logger: logger
-        )
-        for try await row in rows.decode(ProductRow.self) { return Self.product(row) }
-        return nil
+        try await self.database.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE products SET available = \(available), updated_at = now()
+                WHERE id = \(id) AND archived_at IS NULL
+                RETURNING id, sku, name, description, category, price_amount, price_currency, available
+                """,
+                logger: logger
+            )
+            var updated: Product?
+            for try await row in rows.decode(ProductRow.self) { updated = Self.product(row) }
+            if let updated {
+                try await InventoryEvents.changed(updated.id, available: updated.available, reason: "set", on: connection, logger: logger)
+            }
+            return updated
+        }
     }
 
     /// Takes a product out of the catalog: no longer listed, shown or reservable. Its row,

@@ -52,5 +52,10 @@ enum ProductMigrations {
                 "CREATE INDEX reservations_due ON reservations (expires_at) WHERE status = 'reserved'",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "outbox of catalog and inventory events",
+            statements: [OutboxRelay.tableDefinition, OutboxRelay.indexDefinition]
+        ),
     ]
 }

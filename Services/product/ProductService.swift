@@ -10,6 +10,7 @@ struct ProductService: ServiceModule {
     let reservations: ReservationRepository
     let reservationSettings: ReservationSettings
     let expiry: ReservationExpiry
+    let relay: OutboxRelay
     let seedDemoCatalog: Bool
 
     init(dependencies: ServiceDependencies) throws {
@@ -23,6 +24,11 @@ struct ProductService: ServiceModule {
             logger: dependencies.logger
         )
         self.seedDemoCatalog = try dependencies.settings.bool("seed.demoCatalog", default: false)
+        self.relay = OutboxRelay(
+            database: database,
+            publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
+            logger: dependencies.logger
+        )
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
@@ -39,5 +45,5 @@ struct ProductService: ServiceModule {
         }
     }
 
-    var backgroundServices: [any Service] { [self.expiry] }
+    var backgroundServices: [any Service] { [self.expiry, self.relay] }
 }

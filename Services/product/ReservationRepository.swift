@@ -56,16 +56,19 @@ struct ReservationRepository: Sendable {
             }
             try await connection.query("SAVEPOINT stock_taken", logger: logger)
             var unavailable: [UUID] = []
+            var levels: [(UUID, Int)] = []
             for line in plan.lines {
                 let taken = try await connection.query(
                     """
                     UPDATE products SET available = available - \(line.quantity), updated_at = now()
                     WHERE id = \(line.productId) AND available >= \(line.quantity) AND archived_at IS NULL
-                    RETURNING id
+                    RETURNING available
                     """,
                     logger: logger
                 )
-                if try await !Self.hasRow(taken) { unavailable.append(line.productId) }
+                var left: Int?
+                for try await available in taken.decode(Int.self) { left = available }
+                if let left { levels.append((line.productId, left)) } else { unavailable.append(line.productId) }
             }
             guard unavailable.isEmpty else {
                 try await connection.query("ROLLBACK TO SAVEPOINT stock_taken", logger: logger)
@@ -84,6 +87,9 @@ struct ReservationRepository: Sendable {
                 """,
                 logger: logger
             )
+            for (productId, available) in levels {
+                try await InventoryEvents.changed(productId, available: available, reason: "reserved", on: connection, logger: logger)
+            }
             return .created(ReservationResult(orderId: plan.orderId, status: .reserved))
         }
     }
@@ -100,7 +106,7 @@ struct ReservationRepository: Sendable {
             case .keep:
                 return .unchanged(stored.result)
             case .expire:
-                try await Self.restock(orderIds: [orderId], on: connection, logger: logger)
+                try await Self.restock(orderIds: [orderId], reason: "expired", on: connection, logger: logger)
                 try await Self.setStatus(.expired, of: orderId, on: connection, logger: logger)
                 return .refused(ReservationResult(orderId: orderId, status: .expired))
             case .refuse:
@@ -125,7 +131,7 @@ struct ReservationRepository: Sendable {
             guard let stored = try await Self.load(orderId, forUpdate: true, on: connection, logger: logger) else { return .unknown }
             switch stored.result.status.releaseAction {
             case .restock:
-                try await Self.restock(orderIds: [orderId], on: connection, logger: logger)
+                try await Self.restock(orderIds: [orderId], reason: "released", on: connection, logger: logger)
                 try await Self.setStatus(.released, of: orderId, on: connection, logger: logger)
                 return .changed(ReservationResult(orderId: orderId, status: .released))
             case .keep:
@@ -150,7 +156,7 @@ struct ReservationRepository: Sendable {
             var orderIds: [UUID] = []
             for try await orderId in due.decode(UUID.self) { orderIds.append(orderId) }
             guard !orderIds.isEmpty else { return [] }
-            try await Self.restock(orderIds: orderIds, on: connection, logger: logger)
+            try await Self.restock(orderIds: orderIds, reason: "expired", on: connection, logger: logger)
             try await connection.query(
                 "UPDATE reservations SET status = 'expired', updated_at = now() WHERE order_id = ANY(\(orderIds))",
                 logger: logger
@@ -181,7 +187,7 @@ struct ReservationRepository: Sendable {
     }
 
     /// Returns the lines of `orderIds` to `available`, one product at a time in lock order.
-    private static func restock(orderIds: [UUID], on connection: PostgresConnection, logger: Logger) async throws {
+    private static func restock(orderIds: [UUID], reason: String, on connection: PostgresConnection, logger: Logger) async throws {
         let rows = try await connection.query(
             """
             SELECT product_id, sum(quantity)::int8 FROM reservation_lines
@@ -193,10 +199,13 @@ struct ReservationRepository: Sendable {
         var lines: [(productId: UUID, quantity: Int64)] = []
         for try await (productId, quantity) in rows.decode((UUID, Int64).self) { lines.append((productId, quantity)) }
         for line in lines {
-            try await connection.query(
-                "UPDATE products SET available = available + \(line.quantity), updated_at = now() WHERE id = \(line.productId)",
+            let rows = try await connection.query(
+                "UPDATE products SET available = available + \(line.quantity), updated_at = now() WHERE id = \(line.productId) RETURNING available",
                 logger: logger
             )
+            for try await available in rows.decode(Int.self) {
+                try await InventoryEvents.changed(line.productId, available: available, reason: reason, on: connection, logger: logger)
+            }
         }
     }
 

@@ -31,7 +31,7 @@ extension PaymentRepository {
                 return (existing, false)
             }
             let entry = LedgerEntry(paymentId: payment.id, orderId: payment.orderId, kind: Self.ledgerKind(of: payment), amount: payment.amount)
-            try await PaymentLedger.append(entry, on: connection, logger: logger)
+            try await PaymentLedger.append(entry, of: payment, on: connection, logger: logger)
             var recorded = payment
             recorded.createdAt = inserted
             return (recorded, true)

@@ -72,7 +72,7 @@ extension PaymentRepository {
                     logger: logger
                 )
                 let entry = LedgerEntry(paymentId: payment.id, orderId: orderId, kind: kind, amount: payment.authorizedMoney)
-                try await PaymentLedger.append(entry, on: connection, logger: logger)
+                try await PaymentLedger.append(entry, of: payment, on: connection, logger: logger)
                 payment.status = status
                 return .done(PaymentChange(payment: payment, changed: true))
             }
