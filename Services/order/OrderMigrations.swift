@@ -93,5 +93,10 @@ enum OrderMigrations {
             name: "outbox of integration events",
             statements: [OutboxRelay.tableDefinition, OutboxRelay.indexDefinition]
         ),
+        Migration(
+            version: 4,
+            name: "payment processor failures counted apart from other retries",
+            statements: ["ALTER TABLE saga_schedule ADD COLUMN processor_failures integer NOT NULL DEFAULT 0"]
+        ),
     ]
 }

@@ -90,11 +90,18 @@ struct SagaRunner: Service {
                 try await SagaSchedule.postpone(claim.orderId, by: delay, error: "\(error)", on: connection, logger: logger)
                 return true
             }
-            switch OrderSaga.decide(step, outcome, failedAttempts: claim.failedAttempts, maxPaymentAttempts: self.settings.maxPaymentAttempts) {
+            switch OrderSaga.decide(step, outcome, failedAttempts: claim.processorFailures, maxPaymentAttempts: self.settings.maxPaymentAttempts) {
             case .retry:
                 let delay = self.settings.retry.delay(afterAttempt: claim.failedAttempts + 1)
                 logger.info("saga step will be retried", metadata: ["saga.step": "\(step)", "saga.outcome": "\(outcome)"])
-                try await SagaSchedule.postpone(claim.orderId, by: delay, error: "\(outcome)", on: connection, logger: logger)
+                try await SagaSchedule.postpone(
+                    claim.orderId,
+                    by: delay,
+                    error: "\(outcome)",
+                    processorFailure: outcome == .processorUnavailable,
+                    on: connection,
+                    logger: logger
+                )
             case .record(let kinds):
                 var events: [OrderEvent] = []
                 var current = state

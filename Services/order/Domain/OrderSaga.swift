@@ -53,7 +53,9 @@ enum OrderSaga {
             return .finishCancellation(reason)
         }
         if state.isConfirmed { return .done }
-        if nowMillis >= placement.deadlineMillis { return .expire }
+        // Once the stock is sold the order goes through (capture and confirm are retried):
+        // cancelling then would refund a sale that succeeded.
+        if nowMillis >= placement.deadlineMillis && !state.stockCommitted { return .expire }
         if !state.stockReserved { return .reserveStock }
         if state.paymentId == nil { return .authorizePayment }
         if !state.stockCommitted { return .commitStock }
@@ -92,9 +94,9 @@ enum OrderSaga {
             return .record([.confirmed])
         case (.expire, _):
             return .record([.cancellationRequested(.deadlineExceeded)])
-        case (.cancelPayment, .payment(let status, _)):
+        case (.cancelPayment, .payment(let status, _)) where [.voided, .refunded, .declined].contains(status):
             return .record([.paymentCancelled(status: status)])
-        case (.releaseStock, .reservation):
+        case (.releaseStock, .reservation(let status)) where [.released, .expired, .rejected].contains(status):
             return .record([.stockReleased])
         case (.finishCancellation(let reason), _):
             return .record([.cancelled(reason)])
