@@ -41,7 +41,7 @@ struct SagaRunner: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await runUntilShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<self.settings.concurrency {
                     group.addTask { try await self.work(worker: worker) }

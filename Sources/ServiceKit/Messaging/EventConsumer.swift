@@ -102,7 +102,7 @@ public struct EventConsumer: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await runUntilShutdown {
             var groupsReady = false
             var lastHousekeeping = ContinuousClock.now - .seconds(60)
             while !Task.isCancelled {

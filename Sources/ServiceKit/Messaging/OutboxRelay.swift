@@ -124,7 +124,7 @@ public struct OutboxRelay: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await runUntilShutdown {
             while !Task.isCancelled {
                 var delivered = 0
                 do {

@@ -44,6 +44,8 @@ public enum ServiceRuntime {
             Self.exit(descriptor.name, "\(error)", status: ExitCode.configuration)
         }
         let registry = Observability.bootstrap(service: descriptor.name, instance: configuration.instanceID, level: configuration.logLevel)
+        // Background loops wait until migrations and the module's preparation are done.
+        StartupGate.shared.close()
         let logger = Logger(label: descriptor.name)
         do {
             let dependencies = try ServiceDependencies(descriptor: descriptor, configuration: configuration, settings: settings, logger: logger)
@@ -96,6 +98,7 @@ public enum ServiceRuntime {
                 try await MigrationRunner(migrations: migrations).run(on: database.client, logger: dependencies.logger)
             }
             try await module.prepare(logger: dependencies.logger)
+            StartupGate.shared.open()
             dependencies.logger.info(
                 "service ready",
                 metadata: ["http.host": "\(configuration.host)", "http.port": "\(configuration.port)"]
