@@ -22,6 +22,40 @@ enum NotificationMigrations {
                 """,
                 "CREATE INDEX notifications_by_user ON notifications (user_id, created_at DESC, id)",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "event inbox, webhooks and their deliveries",
+            statements: [
+                EventConsumer.inboxTableDefinition,
+                """
+                CREATE TABLE webhooks (
+                    id uuid PRIMARY KEY,
+                    user_id uuid NOT NULL,
+                    url text NOT NULL,
+                    secret text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX webhooks_by_user ON webhooks (user_id, created_at, id)",
+                """
+                CREATE TABLE webhook_deliveries (
+                    id uuid PRIMARY KEY,
+                    webhook_id uuid NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+                    notification_id uuid NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
+                    status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+                    attempts integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    last_status_code integer,
+                    last_error text,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    completed_at timestamptz,
+                    UNIQUE (webhook_id, notification_id)
+                )
+                """,
+                "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'",
+                "CREATE INDEX webhook_deliveries_by_notification ON webhook_deliveries (notification_id)",
+            ]
+        ),
     ]
 }

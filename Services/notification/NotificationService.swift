@@ -1,16 +1,53 @@
+import Contracts
 import ServiceKit
+import ServiceLifecycle
 
-/// The notification service: each user's inbox and webhook deliveries.
+/// The notification service: each user's notifications, created from auth's, order's and
+/// payment's events, and their delivery to the user's webhooks.
 struct NotificationService: ServiceModule {
     static let descriptor = ServiceDescriptor(name: "notification", defaultPort: 8086, migrations: NotificationMigrations.all)
 
-    let inbox: InboxRepository
+    let notifications: NotificationRepository
+    let webhooks: WebhookRepository
+    let webhookPolicy: WebhookURLPolicy
+    let consumer: EventConsumer
+    let deliveryWorker: WebhookDeliveryWorker
+    let deadLetters: DeadLetterRoutes
 
     init(dependencies: ServiceDependencies) throws {
-        self.inbox = InboxRepository(database: try dependencies.requireDatabase())
+        let database = try dependencies.requireDatabase()
+        let settings = try WebhookSettings(settings: dependencies.settings)
+        let deliveries = WebhookDeliveryRepository(database: database)
+        self.notifications = NotificationRepository(database: database)
+        self.webhooks = WebhookRepository(database: database)
+        self.webhookPolicy = WebhookURLPolicy(allowPrivateHosts: settings.allowPrivateHosts)
+        self.consumer = EventConsumer(
+            redis: dependencies.redis,
+            database: database,
+            group: Self.descriptor.name,
+            consumer: dependencies.configuration.instanceID,
+            streams: [ServiceName.auth, ServiceName.order, ServiceName.payment].map(RedisStreamPublisher.stream(of:)),
+            handler: NotificationEvents(notifications: self.notifications, deliveries: deliveries),
+            policy: try ConsumerPolicy(settings: dependencies.settings),
+            logger: dependencies.logger
+        )
+        self.deliveryWorker = WebhookDeliveryWorker(
+            deliveries: deliveries,
+            httpClient: dependencies.serviceClient.httpClient,
+            settings: settings,
+            logger: dependencies.logger
+        )
+        self.deadLetters = DeadLetterRoutes(redis: dependencies.redis, group: Self.descriptor.name)
+        if settings.allowPrivateHosts {
+            dependencies.logger.warning("webhooks may point to private hosts", metadata: ["setting": "WEBHOOK_ALLOW_PRIVATE_HOSTS"])
+        }
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
-        InboxController(inbox: self.inbox).register(on: routes)
+        self.deadLetters.register(on: routes, prefix: "/v1/notifications")
+        WebhookController(webhooks: self.webhooks, policy: self.webhookPolicy).register(on: routes)
+        NotificationController(notifications: self.notifications).register(on: routes)
     }
+
+    var backgroundServices: [any Service] { [self.consumer, self.deliveryWorker] }
 }

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// The caller's webhooks: `POST /v1/notifications/webhooks` (201, with the secret, shown only
+/// then), `GET /v1/notifications/webhooks` (without secrets) and
+/// `DELETE /v1/notifications/webhooks/{id}` (204; anyone else's id is a 404).
+struct WebhookController: Sendable {
+    let webhooks: WebhookRepository
+    let policy: WebhookURLPolicy
+
+    func register(on routes: ServiceRoutes) {
+        routes.post("/v1/notifications/webhooks") { request, context in
+            let userID = try context.requireUserID()
+            let input = try await request.decodeJSON(as: NewWebhook.self, context: context)
+            let url = input.url.trimmingCharacters(in: .whitespacesAndNewlines)
+            var validator = Validator()
+            self.policy.check(url, field: "url", in: &validator)
+            try validator.validate()
+            guard
+                let webhook = try await self.webhooks.create(owner: userID, url: url, secret: WebhookSignature.makeSecret(), logger: context.logger)
+            else {
+                throw ProblemError.conflict("You already have \(WebhookRepository.maximumPerUser) webhooks, the most allowed; delete one first.")
+            }
+            context.logger.info("webhook created", metadata: ["webhook.id": "\(webhook.id)", "user.id": "\(userID)"])
+            return JSONResponse(status: .created, webhook)
+        }
+        routes.get("/v1/notifications/webhooks") { _, context in
+            let userID = try context.requireUserID()
+            let webhooks = try await self.webhooks.list(owner: userID, logger: context.logger)
+            // At most ten: always one page.
+            return JSONResponse(Page(items: webhooks, nextCursor: nil))
+        }
+        routes.delete("/v1/notifications/webhooks/{id}") { _, context in
+            let userID = try context.requireUserID()
+            let id = try context.resourceID(notFound: "No webhook has this id.")
+            guard try await self.webhooks.delete(id: id, owner: userID, logger: context.logger) else {
+                throw ProblemError.notFound("No webhook has this id.")
+            }
+            context.logger.info("webhook deleted", metadata: ["webhook.id": "\(id)", "user.id": "\(userID)"])
+            return Response(status: .noContent)
+        }
+    }
+}
