@@ -444,8 +444,7 @@ redis_start() {
         return
     fi
     port_in_use "$REDIS_PORT" && die "port $REDIS_PORT is taken by another program; set $REDIS_PORT_VAR to a free one"
-    local save='save 300 1'
-    [[ "$SHOP_MODE" == test ]] && save='save ""'
+    # The streams are the event bus: an append-only file keeps them across a restart.
     cat >"$REDIS_DIR/redis.conf" <<EOF
 # Written by scripts/lib.sh on every start.
 bind 127.0.0.1
@@ -456,7 +455,9 @@ pidfile "$(redis_pidfile)"
 logfile "$LOG_DIR/redis.log"
 dir "$REDIS_DIR"
 dbfilename dump.rdb
-$save
+save ""
+appendonly yes
+appendfsync everysec
 EOF
     log "starting Redis on 127.0.0.1:$REDIS_PORT (log: $LOG_DIR/redis.log)"
     # daemonize: Redis detaches into its own session and writes its pid file.

@@ -14,6 +14,7 @@
 #                                    NOTIFICATION_DATABASE_URL (role/db shop_<service>)
 #   SHOP_BIN_DIR                     absolute folder of the built executables
 #   SHOP_TEST_LOG_DIR                .run/test/logs, for logs a test wants to keep
+#   SHOP_REDIS_CONF                  the Redis configuration, to restart it from a test
 # Extra arguments go to `swift test` (make test ARGS='--filter Foo'); SHOP_SKIP_LINT=1
 # skips the formatting check while iterating locally.
 set -euo pipefail
@@ -86,6 +87,9 @@ main() {
         export "$(env_name "$svc")_DATABASE_URL=$(database_url "$(db_name "$svc")")"
     done
     export SHOP_TEST_LOG_DIR="$LOG_DIR"
+    # A test may restart Redis: `redis-cli -p <port> shutdown` then `redis-server <this file>`
+    # (it daemonizes into the same pid file, so the clean-up below still stops it).
+    export SHOP_REDIS_CONF="$REDIS_DIR/redis.conf"
 
     log "testing: swift test $* (Postgres 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT)"
     run_child swift test --skip-build "$@" || status=$?

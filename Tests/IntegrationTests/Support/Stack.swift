@@ -224,6 +224,12 @@ final class Stack: Sendable {
         if name == "payment" {
             environment["PAYMENT_CARD_KEYS"] = "test-1:\(Data(repeating: 9, count: 32).base64EncodedString())"
         }
+        if name == "notification" {
+            // The suite's webhook receivers listen on 127.0.0.1.
+            environment["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = "true"
+            environment["WEBHOOK_RETRY_INITIAL_SECONDS"] = "0.2"
+            environment["WEBHOOK_RETRY_MAX_SECONDS"] = "1"
+        }
         if name == "order" {
             // Quick retries so the transient card's order fails within seconds.
             environment["SAGA_PAYMENT_ATTEMPTS"] = "3"
