@@ -89,15 +89,19 @@ final class RedisCommandHandler: ChannelDuplexHandler {
             return
         }
         self.logger.debug("redis command timed out; closing the connection")
-        self.pending.removeFirst().promise.fail(RedisClientError.timeout)
+        let timedOut = self.pending.removeFirst()
+        // Close first, so that when the caller resumes the pool already sees the connection
+        // inactive and never leases it again.
         self.fail(context: context, with: .connectionClosed)
+        timedOut.promise.fail(RedisClientError.timeout)
     }
 
     /// Fails everything pending and closes the channel: after an error the reply stream cannot be trusted.
     private func fail(context: ChannelHandlerContext, with error: RedisClientError) {
         guard !self.isFailed else { return }
-        self.failAll(with: error)
+        // Closed before any waiter resumes, so none of them can be handed this connection again.
         context.close(promise: nil)
+        self.failAll(with: error)
     }
 
     private func failAll(with error: RedisClientError) {
