@@ -44,7 +44,17 @@ struct ProxyController: Sendable {
         }
         let upstream: HTTPClientResponse
         do {
-            upstream = try await self.client.stream(outbound, to: service, propagating: context.propagationHeaders, logger: context.logger)
+            // Only a request without a body can be sent again (a streamed body is read once).
+            let retryable =
+                outbound.body == nil
+                && RetryPolicy.mayRetry(outbound.method, hasIdempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!] != nil)
+            upstream = try await self.client.stream(
+                outbound,
+                to: service,
+                propagating: context.propagationHeaders,
+                retryable: retryable,
+                logger: context.logger
+            )
         } catch {
             throw error.asProblem
         }

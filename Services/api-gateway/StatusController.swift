@@ -4,16 +4,27 @@ import Logging
 import NIOCore
 import ServiceKit
 
-/// `GET /v1/status`: whether each service has at least one ready instance.
+/// `GET /v1/status`: whether each service has at least one ready instance; admins also see
+/// every instance with its readiness and its circuit breaker's state.
 struct StatusController: Sendable {
     let client: ServiceClient
     let services: [String]
     /// How long one readiness probe may take.
     let probeTimeout: TimeAmount = .milliseconds(800)
 
+    struct InstanceStatus: Codable, Sendable {
+        var id: String
+        var url: String
+        var status: String
+        /// `closed`, `open` or `half-open`; `closed` for an instance not called yet.
+        var breaker: String
+    }
+
     struct ServiceStatus: Codable, Sendable {
         var name: String
         var status: String
+        /// Admins only.
+        var instances: [InstanceStatus]?
     }
 
     struct SystemStatus: Codable, Sendable {
@@ -23,14 +34,14 @@ struct StatusController: Sendable {
 
     func register(on routes: ServiceRoutes) {
         routes.get("/v1/status") { _, context in
-            JSONResponse(await self.status(logger: context.logger))
+            JSONResponse(await self.status(detailed: context.identity?.isAdmin == true, logger: context.logger))
         }
     }
 
-    func status(logger: Logger) async -> SystemStatus {
+    func status(detailed: Bool, logger: Logger) async -> SystemStatus {
         let statuses = await withTaskGroup(of: (Int, ServiceStatus).self) { group in
             for (index, service) in self.services.enumerated() {
-                group.addTask { (index, ServiceStatus(name: service, status: await self.isUp(service, logger: logger) ? "up" : "down")) }
+                group.addTask { (index, await self.status(of: service, detailed: detailed, logger: logger)) }
             }
             var collected: [(Int, ServiceStatus)] = []
             for await entry in group { collected.append(entry) }
@@ -40,17 +51,37 @@ struct StatusController: Sendable {
         return SystemStatus(status: all.allSatisfy { $0.status == "up" } ? "ok" : "degraded", services: all)
     }
 
-    /// Up when any instance answers its readiness probe. Probes go straight to the instance,
+    /// Up when any instance answers its readiness probe. Probes go straight to each instance,
     /// not through its breaker, so status shows recovery as soon as it happens.
-    private func isUp(_ service: String, logger: Logger) async -> Bool {
-        guard let instances = try? await self.client.instances(of: service) else { return false }
-        for instance in instances {
-            let request = HTTPClientRequest(url: instance.baseURL + "/health/ready")
-            if let response = try? await self.client.httpClient.execute(request, timeout: self.probeTimeout, logger: logger) {
-                _ = try? await response.body.collect(upTo: 64 * 1024)
-                if response.status == .ok { return true }
+    private func status(of service: String, detailed: Bool, logger: Logger) async -> ServiceStatus {
+        let instances = (try? await self.client.instances(of: service)) ?? []
+        let breakers = Dictionary(
+            self.client.breakers.entries.filter { $0.service == service }.map { ($0.instance, $0.state) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let probed = await withTaskGroup(of: (Int, Bool).self) { group in
+            for (index, instance) in instances.enumerated() {
+                group.addTask { (index, await self.isReady(instance, logger: logger)) }
             }
+            var ready: [Int: Bool] = [:]
+            for await (index, up) in group { ready[index] = up }
+            return ready
         }
-        return false
+        let rows = instances.enumerated().map { index, instance in
+            InstanceStatus(
+                id: instance.id,
+                url: instance.baseURL,
+                status: probed[index] == true ? "up" : "down",
+                breaker: breakers[instance.baseURL] ?? breakers[instance.id] ?? "closed"
+            )
+        }
+        return ServiceStatus(name: service, status: rows.contains { $0.status == "up" } ? "up" : "down", instances: detailed ? rows : nil)
+    }
+
+    private func isReady(_ instance: ServiceInstance, logger: Logger) async -> Bool {
+        let request = HTTPClientRequest(url: instance.baseURL + "/health/ready")
+        guard let response = try? await self.client.httpClient.execute(request, timeout: self.probeTimeout, logger: logger) else { return false }
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return response.status == .ok
     }
 }

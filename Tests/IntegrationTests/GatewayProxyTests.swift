@@ -251,6 +251,8 @@ private struct GatewayUnderTest: Sendable {
             adminEmail: "",
             adminPassword: ""
         )
+        // Static discovery: the shared stack's instances in the Redis registry are not ours.
+        environment["DISCOVERY_BACKEND"] = "static"
         environment["SERVICES_AUTH_URLS"] = upstreamURL
         environment["SERVICES_PRODUCT_URLS"] = upstreamURL
         environment["CLIENT_TIMEOUT_SECONDS"] = "1"

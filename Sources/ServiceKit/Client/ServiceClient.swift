@@ -13,8 +13,11 @@ public final class ServiceClient: Sendable {
     public let httpClient: HTTPClient
     /// Breakers of the instances called so far.
     public let breakers: BreakerRegistry
+    /// Bulkheads of the services called so far.
+    public let bulkheads: BulkheadRegistry
     let discovery: any ServiceDiscovery
     let settings: ClientSettings
+    let retry: RetryPolicy
     private let cursor = Mutex<[String: Int]>([:])
 
     public init(httpClient: HTTPClient, discovery: any ServiceDiscovery, settings: ClientSettings, breakers: BreakerRegistry) {
@@ -22,6 +25,8 @@ public final class ServiceClient: Sendable {
         self.discovery = discovery
         self.settings = settings
         self.breakers = breakers
+        self.retry = settings.retry
+        self.bulkheads = BulkheadRegistry(limit: settings.maxConcurrentCalls)
     }
 
     /// Creates the process's HTTP client with redirects disallowed and explicit timeouts.
@@ -48,14 +53,76 @@ public final class ServiceClient: Sendable {
     /// Sends `request` (whose `url` is a path such as `/v1/products?limit=2`) to an instance of
     /// `service` and returns as soon as the response head arrives; the body streams.
     ///
-    /// A 5xx answer counts as a breaker failure but is returned, so a proxy can pass it on.
+    /// Calls to one service are bounded by its bulkhead (the excess fails at once as
+    /// unavailable). A `retryable` request (idempotent, or carrying an idempotency key, and with a
+    /// body that can be sent again) is retried on another pick after a refused connection, an open
+    /// breaker, a timeout or a 502/503/504, with backoff and full jitter, never sooner than the
+    /// callee's `Retry-After` and never past the caller's deadline. A 5xx answer counts as a
+    /// breaker failure but the last one is returned, so a proxy can pass it on.
     public func stream(
         _ request: HTTPClientRequest,
         to service: String,
         propagating headers: PropagationHeaders?,
         timeout: Duration? = nil,
+        retryable: Bool = false,
         logger: Logger
     ) async throws(ServiceClientError) -> HTTPClientResponse {
+        let bulkhead = self.bulkheads.bulkhead(for: service)
+        guard bulkhead.tryAcquire() else {
+            throw .unavailable(service: service, reason: "more than \(bulkhead.limit) calls in flight (bulkhead)")
+        }
+        defer { bulkhead.release() }
+        let attempts = retryable ? self.retry.maxAttempts : 1
+        var attempt = 1
+        while true {
+            let outcome: Result<HTTPClientResponse, ServiceClientError>
+            do {
+                outcome = .success(try await self.attempt(request, to: service, propagating: headers, timeout: timeout, logger: logger))
+            } catch {
+                outcome = .failure(error)
+            }
+            let retryAfter: Duration?
+            switch outcome {
+            case .success(let response) where attempt < attempts && [502, 503, 504].contains(response.status.code):
+                retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
+                // The answer is dropped for another try; read it out so the connection can be reused.
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+            case .success(let response):
+                return response
+            case .failure(let error) where attempt < attempts && error.isTransient:
+                retryAfter = nil
+            case .failure(let error):
+                throw error
+            }
+            let delay = self.retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
+            if let deadline = headers?.deadline, ContinuousClock.now + delay >= deadline {
+                throw .timeout(service: service, after: .zero)
+            }
+            logger.debug("retrying a call", metadata: ["upstream.service": "\(service)", "retry.attempt": "\(attempt)", "retry.in": "\(delay)"])
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                throw .unavailable(service: service, reason: "cancelled while waiting to retry")
+            }
+            attempt += 1
+        }
+    }
+
+    /// One try on one instance.
+    private func attempt(
+        _ request: HTTPClientRequest,
+        to service: String,
+        propagating headers: PropagationHeaders?,
+        timeout: Duration?,
+        logger: Logger
+    ) async throws(ServiceClientError) -> HTTPClientResponse {
+        var limit = timeout ?? self.settings.timeout
+        if let deadline = headers?.deadline {
+            // Nobody works past the caller's deadline: the call gets what is left of it.
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .milliseconds(1) else { throw .timeout(service: service, after: .zero) }
+            limit = min(limit, remaining)
+        }
         let candidates: [ServiceInstance]
         do {
             candidates = try await self.discovery.instances(of: service)
@@ -71,8 +138,10 @@ public final class ServiceClient: Sendable {
         if let headers {
             outbound.headers.replaceOrAdd(name: "X-Request-ID", value: headers.requestID)
             outbound.headers.replaceOrAdd(name: "traceparent", value: headers.traceparent)
+            if headers.deadline != nil {
+                outbound.headers.replaceOrAdd(name: RequestDeadline.headerName, value: String(Int64(limit / .milliseconds(1))))
+            }
         }
-        let limit = timeout ?? self.settings.timeout
         do {
             let response = try await self.httpClient.execute(outbound, timeout: .nanoseconds(limit.nanoseconds), logger: logger)
             breaker.record(permit, success: response.status.code < 500)
@@ -101,7 +170,15 @@ public final class ServiceClient: Sendable {
             request.body = .bytes(body)
             if !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
         }
-        let response = try await self.stream(request, to: service, propagating: propagation, timeout: timeout, logger: logger)
+        let retryable = RetryPolicy.mayRetry(method, hasIdempotencyKey: headers.contains(name: "Idempotency-Key"))
+        let response = try await self.stream(
+            request,
+            to: service,
+            propagating: propagation,
+            timeout: timeout,
+            retryable: retryable,
+            logger: logger
+        )
         let collected: ByteBuffer
         do {
             collected = try await response.body.collect(upTo: 16 * 1024 * 1024)

@@ -18,6 +18,15 @@ public enum ServiceClientError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether another try may succeed: nobody answered, or not in time. A problem the callee
+    /// answered is its answer (a 5xx answer is retried from the response, not from here).
+    public var isTransient: Bool {
+        switch self {
+        case .unavailable, .timeout: true
+        case .problem, .invalidResponse: false
+        }
+    }
+
     /// The problem a caller's own API answers with when this error reaches it.
     public var asProblem: ProblemError {
         switch self {

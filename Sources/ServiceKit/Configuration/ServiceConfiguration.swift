@@ -60,6 +60,10 @@ public struct ClientSettings: Sendable {
     public var timeout: Duration
     public var connectTimeout: Duration
     public var breaker: CircuitBreakerPolicy
+    /// Retries of idempotent calls.
+    public var retry: RetryPolicy
+    /// Calls in flight to one service before the next fails at once (`CLIENT_MAX_CONCURRENT_CALLS`).
+    public var maxConcurrentCalls: Int
     /// Base URLs per service name, from `SERVICES_<NAME>_URLS` (defaults: localhost and the
     /// service's default port).
     public var endpoints: [String: [String]]
@@ -79,6 +83,8 @@ public struct ClientSettings: Sendable {
             openDuration: try settings.seconds("breaker.openSeconds", default: .seconds(5), range: 0.05...3600),
             halfOpenProbes: try settings.int("breaker.halfOpenProbes", default: 1, range: 1...100)
         )
+        self.retry = try RetryPolicy(settings: settings)
+        self.maxConcurrentCalls = try settings.int("client.maxConcurrentCalls", default: 100, range: 1...100_000)
         var endpoints: [String: [String]] = [:]
         for (name, port) in Self.defaultPorts where name != "api-gateway" {
             endpoints[name] = try settings.urls("services.\(name).urls", default: ["http://127.0.0.1:\(port)"])

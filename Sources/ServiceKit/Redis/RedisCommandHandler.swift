@@ -99,9 +99,16 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     /// Fails everything pending and closes the channel: after an error the reply stream cannot be trusted.
     private func fail(context: ChannelHandlerContext, with error: RedisClientError) {
         guard !self.isFailed else { return }
+        // Taken out first, so the close below (which fails whatever is left with
+        // connectionClosed) leaves them to get this error.
+        let waiting = self.pending
+        self.pending.removeAll()
+        self.isFailed = true
+        self.timer?.cancel()
+        self.timer = nil
         // Closed before any waiter resumes, so none of them can be handed this connection again.
         context.close(promise: nil)
-        self.failAll(with: error)
+        for request in waiting { request.promise.fail(error) }
     }
 
     private func failAll(with error: RedisClientError) {

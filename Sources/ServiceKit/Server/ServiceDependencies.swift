@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -22,6 +23,8 @@ public struct ServiceDependencies: Sendable {
     /// This service's own token for `/internal` calls, when it has client credentials.
     public let serviceTokens: ServiceTokenSource?
     private let keySet: SwitchableKeySetSource
+    /// How this instance announces itself, when discovery is the Redis registry.
+    let registration: RegistrySettings?
 
     public init(descriptor: ServiceDescriptor, configuration: ServiceConfiguration, settings: SettingsReader, logger: Logger) throws {
         self.configuration = configuration
@@ -30,9 +33,33 @@ public struct ServiceDependencies: Sendable {
         self.database = configuration.database.map { Database(settings: $0, logger: logger) }
         self.redis = RedisClient(configuration: configuration.redis, logger: logger)
         let httpClient = ServiceClient.makeHTTPClient(settings: configuration.client, logger: logger)
+        let staticDiscovery = StaticDiscovery(endpoints: configuration.client.endpoints)
+        let discovery: any ServiceDiscovery
+        switch settings.string("discovery.backend", default: "static").lowercased() {
+        case "static":
+            discovery = staticDiscovery
+            self.registration = nil
+        case "redis":
+            discovery = RedisDiscovery(
+                redis: self.redis,
+                fallback: staticDiscovery,
+                refreshInterval: try settings.seconds("discovery.refreshSeconds", default: .seconds(1), range: 0.05...60)
+            )
+            let advertisedHost = configuration.host == "0.0.0.0" ? ProcessInfo.processInfo.hostName : configuration.host
+            self.registration = RegistrySettings(
+                registration: RedisRegistry.Registration(
+                    id: configuration.instanceID,
+                    url: try settings.urls("service.url", default: ["http://\(advertisedHost):\(configuration.port)"])[0],
+                    version: ServiceDescriptor.softwareVersion
+                ),
+                ttl: try settings.seconds("discovery.ttlSeconds", default: .seconds(6), range: 0.3...600)
+            )
+        case let other:
+            throw ConfigurationError(setting: "DISCOVERY_BACKEND", problem: "must be static or redis, got \"\(other)\"")
+        }
         self.serviceClient = ServiceClient(
             httpClient: httpClient,
-            discovery: StaticDiscovery(endpoints: configuration.client.endpoints),
+            discovery: discovery,
             settings: configuration.client,
             breakers: BreakerRegistry(policy: configuration.client.breaker, logger: logger)
         )
@@ -80,6 +107,26 @@ public struct ServiceDependencies: Sendable {
         return services
     }
 
+    /// The heartbeat that keeps this instance in the Redis registry while it is ready, if any.
+    func registryHeartbeat(service: String) -> RegistryHeartbeat? {
+        guard let registration else { return nil }
+        let checks = self.readinessChecks
+        let logger = self.logger
+        return RegistryHeartbeat(
+            redis: self.redis,
+            service: service,
+            registration: registration.registration,
+            ttl: registration.ttl,
+            logger: logger
+        ) {
+            guard StartupGate.shared.isOpen else { return false }
+            for check in checks {
+                do { try await check.probe(logger) } catch { return false }
+            }
+            return true
+        }
+    }
+
     /// Readiness probes of this process's own dependencies.
     var readinessChecks: [ReadinessCheck] {
         var checks: [ReadinessCheck] = []
@@ -108,4 +155,10 @@ final class SwitchableKeySetSource: KeySetSource {
         let source = self.current.withLock { $0 }
         return try await source.fetchKeySet(logger: logger)
     }
+}
+
+/// What an instance registers in the Redis registry, and for how long each heartbeat counts.
+struct RegistrySettings: Sendable {
+    var registration: RedisRegistry.Registration
+    var ttl: Duration
 }

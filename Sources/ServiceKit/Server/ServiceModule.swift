@@ -3,6 +3,9 @@ import ServiceLifecycle
 
 /// What the runtime needs to know about a service before starting it.
 public struct ServiceDescriptor: Sendable {
+    /// The version every service reports (registry, status page).
+    public static let softwareVersion = "0.6.0"
+
     /// The service's name as in logs, metrics and discovery (`product`).
     public let name: String
     public let defaultPort: Int
@@ -10,12 +13,16 @@ public struct ServiceDescriptor: Sendable {
     public let usesDatabase: Bool
     /// Schema migrations of the service's database, in version order.
     public let migrations: [Migration]
+    /// Whether clients call this service directly (the gateway): requests get a deadline of
+    /// the client timeout when they bring none, and it travels downstream.
+    public let isEdge: Bool
 
-    public init(name: String, defaultPort: Int, usesDatabase: Bool = true, migrations: [Migration] = []) {
+    public init(name: String, defaultPort: Int, usesDatabase: Bool = true, migrations: [Migration] = [], isEdge: Bool = false) {
         self.name = name
         self.defaultPort = defaultPort
         self.usesDatabase = usesDatabase
         self.migrations = migrations
+        self.isEdge = isEdge
     }
 }
 

@@ -16,6 +16,8 @@ public struct ServiceRequestContext: RequestContext {
     public let remoteAddress: SocketAddress?
     /// The caller, when the request carried a valid access token.
     public var identity: Identity?
+    /// When the caller stops waiting (from `X-Request-Deadline-Ms`, or set by the gateway).
+    public var deadline: ContinuousClock.Instant?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -23,6 +25,7 @@ public struct ServiceRequestContext: RequestContext {
         self.trace = TraceContext.random()
         self.remoteAddress = source.channel.remoteAddress
         self.identity = nil
+        self.deadline = nil
     }
 
     /// ``BodyLimitMiddleware`` enforces the configured limit on every body, streamed or decoded.
@@ -30,7 +33,7 @@ public struct ServiceRequestContext: RequestContext {
 
     /// The headers a call to another service must carry to continue this request.
     public var propagationHeaders: PropagationHeaders {
-        PropagationHeaders(requestID: self.requestID, traceparent: self.trace.child().traceparent)
+        PropagationHeaders(requestID: self.requestID, traceparent: self.trace.child().traceparent, deadline: self.deadline)
     }
 }
 
@@ -38,10 +41,13 @@ public struct ServiceRequestContext: RequestContext {
 public struct PropagationHeaders: Sendable {
     public var requestID: String
     public var traceparent: String
+    /// When the request's time budget runs out; calls downstream get what is left of it.
+    public var deadline: ContinuousClock.Instant?
 
-    public init(requestID: String, traceparent: String) {
+    public init(requestID: String, traceparent: String, deadline: ContinuousClock.Instant? = nil) {
         self.requestID = requestID
         self.traceparent = traceparent
+        self.deadline = deadline
     }
 }
 

@@ -52,9 +52,12 @@ public enum ServiceRuntime {
             let module = try Module(dependencies: dependencies)
             let application = Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
             var groupConfiguration = ServiceGroupConfiguration(
-                services: (dependencies.lifecycleServices + module.backgroundServices + [application]).map {
-                    ServiceGroupConfiguration.ServiceConfiguration(service: $0)
-                },
+                // The registry heartbeat comes last, so it is the first to stop: the instance
+                // leaves the registry before its server stops accepting.
+                services: (dependencies.lifecycleServices + module.backgroundServices + [application]
+                    + (dependencies.registryHeartbeat(service: descriptor.name).map { [$0] } ?? [])).map {
+                        ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+                    },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -83,7 +86,11 @@ public enum ServiceRuntime {
         registry: PrometheusCollectorRegistry
     ) -> some ApplicationProtocol {
         let configuration = dependencies.configuration
-        let routes = ServiceRoutes(maxBodyBytes: configuration.maxBodyBytes, verifier: dependencies.tokenVerifier)
+        let routes = ServiceRoutes(
+            maxBodyBytes: configuration.maxBodyBytes,
+            verifier: dependencies.tokenVerifier,
+            deadlineBudget: Module.descriptor.isEdge ? configuration.client.timeout : nil
+        )
         HealthRoutes(checks: dependencies.readinessChecks, registry: registry).register(on: routes)
         module.registerRoutes(on: routes)
         var application = Application(

@@ -30,6 +30,9 @@ public final class StartupGate: Sendable {
 
     private let state = Mutex(State())
 
+    /// Whether start-up is done.
+    public var isOpen: Bool { self.state.withLock { $0.open } }
+
     /// Closes the gate: loops wait until ``open()``.
     public func close() {
         self.state.withLock { $0.open = false }

@@ -207,10 +207,17 @@ final class Stack: Sendable {
             environment["SERVICES_\(service.uppercased())_URLS"] = "http://127.0.0.1:\(ports[service] ?? 0)"
         }
         environment["AUTH_JWKS_REFRESH_SECONDS"] = "1"
+        // Instances find each other through the Redis registry (the static URLs above are the
+        // fallback while nothing is registered).
+        environment["DISCOVERY_BACKEND"] = "redis"
+        environment["DISCOVERY_TTL_SECONDS"] = "3"
+        environment["DISCOVERY_REFRESH_SECONDS"] = "0.5"
         switch name {
         case gatewayName:
             environment["BREAKER_OPEN_SECONDS"] = "1"
             environment["CLIENT_TIMEOUT_SECONDS"] = "5"
+            // The suite sends everything from 127.0.0.1; rate limiting has tests of its own.
+            environment["RATE_LIMITS"] = "anonymous=2000/4000,user=2000/4000,auth=2000/4000"
         default:
             environment["DATABASE_URL"] = try required("\(name.uppercased())_DATABASE_URL")
             environment["SERVICE_CLIENT_SECRET"] = serviceClientSecret(for: name)
