@@ -7,7 +7,7 @@ export SWIFT_DETERMINISTIC_HASHING := 1
 SWIFT_FORMAT_PATHS := Sources Services Tests Package.swift
 
 .DEFAULT_GOAL := help
-.PHONY: help run test build stop reset fmt lint compose-check
+.PHONY: help run test chaos build stop reset fmt lint compose-check
 
 help: ## List the targets
 	@echo "usage: make <target>"
@@ -15,13 +15,18 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
 	@echo
 	@echo "Settings for run (environment or NAME=value): ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL,"
-	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, SHOP_PG_PORT, SHOP_REDIS_PORT; see scripts/run.sh."
+	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, SHOP_PG_PORT, SHOP_REDIS_PORT, SCALE=\"order=2 product=2\";"
+	@echo "see scripts/run.sh."
 
 run: ## Install Postgres+Redis if missing, build, start all seven services (Ctrl-C stops)
 	bash scripts/run.sh
 
 test: ## Fresh Postgres+Redis under .run/test, compose check, swift build --build-tests, swift test
 	bash scripts/test.sh $(ARGS)
+
+chaos: ## The chaos suite at full size: 200+ orders, 20+ kills of product/payment/order/notification, Redis once
+	CHAOS_ORDERS=$${CHAOS_ORDERS:-200} CHAOS_KILLS=$${CHAOS_KILLS:-20} CHAOS_DURATION_SECONDS=$${CHAOS_DURATION_SECONDS:-600} \
+		bash scripts/test.sh --filter Chaos
 
 build: ## swift build
 	swift build

@@ -523,6 +523,7 @@ stop_leftover_services() {
     for f in "$PID_DIR"/*.pid; do
         [[ -e "$f" ]] || continue
         svc="$(basename "$f" .pid)"
+        svc="${svc%@*}" # order@2 runs the order executable
         pid="$(cat "$f")"
         if pid_matches "$pid" "$svc"; then
             log "stopping leftover $svc (pid $pid)"

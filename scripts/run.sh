@@ -17,6 +17,8 @@
 #   SHOP_READY_TIMEOUT      seconds to wait for every /health/ready (180)
 #   SHOP_STOP_GRACE         seconds between SIGTERM and SIGKILL (5)
 #   SHOP_BIN_DIR            run the executables from this folder, skip the build
+#   SCALE                   more instances of services, e.g. "order=2 product=2"
+#                           (the n-th on the service's port + 100 × (n-1))
 # Anything else in the environment (LOG_LEVEL, SERVICES_*_URLS, BREAKER_*,
 # ...) is passed through to every service unchanged.
 set -euo pipefail
@@ -35,7 +37,8 @@ EX_CONFIG=78            # a service's "bad configuration" exit code
 
 SUPERVISOR_PIDFILE="$RUN_DIR/supervisor.pid"
 
-declare -A PORT=() PID=() STARTED_MS=() NEXT_START_MS=() DELAY_MS=() RESTARTS=() PREFIXER=()
+declare -A PORT=() PID=() STARTED_MS=() NEXT_START_MS=() DELAY_MS=() RESTARTS=() PREFIXER=() UNIT_SERVICE=()
+UNITS=()
 PROBER_PID=""
 ALL_READY=0
 STOPPING=0
@@ -74,25 +77,50 @@ build() {
     done
 }
 
-# Ports, discovery URLs and database URLs of the services.
+# Ports, instances, discovery URLs and database URLs of the services.
+#
+# SCALE="order=2 product=2" runs more instances of a service: the first on
+# the service's port, the n-th on that port + 100 × (n-1), as units named
+# order, order@2, ...; all register in the Redis registry (DISCOVERY_BACKEND
+# defaults to redis) and SERVICES_<NAME>_URLS lists them all as the fallback.
 configure() {
-    local svc var
+    local svc var count entry i unit urls
+    declare -gA SCALE_OF=()
+    for entry in ${SCALE//,/ }; do
+        svc="${entry%%=*}"
+        count="${entry#*=}"
+        [[ " ${SHOP_SERVICES[*]} " == *" $svc "* ]] || die "SCALE names an unknown service '$svc' (one of: ${SHOP_SERVICES[*]})"
+        [[ "$count" =~ ^[1-9]$ ]] || die "SCALE: $svc=$count must be a count from 1 to 9"
+        SCALE_OF[$svc]="$count"
+    done
+    UNITS=()
     for svc in "${SHOP_SERVICES[@]}"; do
         var="$(env_name "$svc")_HTTP_PORT"
-        PORT[$svc]="${!var:-${SHOP_DEFAULT_PORT[$svc]}}"
-        if ! [[ "${PORT[$svc]}" =~ ^[0-9]+$ ]] || ((PORT[$svc] == 0)); then
-            die "$var must be a port number, not '${PORT[$svc]}'"
+        local base="${!var:-${SHOP_DEFAULT_PORT[$svc]}}"
+        if ! [[ "$base" =~ ^[0-9]+$ ]] || ((base == 0)); then
+            die "$var must be a port number, not '$base'"
         fi
-        if port_in_use "${PORT[$svc]}"; then
-            die "port ${PORT[$svc]} ($svc) is already in use; stop whatever listens there ('make stop' ends leftovers of an earlier run) or set $var"
+        urls=()
+        for ((i = 1; i <= ${SCALE_OF[$svc]:-1}; i++)); do
+            unit="$svc"
+            ((i == 1)) || unit="$svc@$i"
+            UNITS+=("$unit")
+            UNIT_SERVICE[$unit]="$svc"
+            PORT[$unit]=$((base + 100 * (i - 1)))
+            if port_in_use "${PORT[$unit]}"; then
+                die "port ${PORT[$unit]} ($unit) is already in use; stop whatever listens there ('make stop' ends leftovers of an earlier run) or set $var"
+            fi
+            urls+=("http://127.0.0.1:${PORT[$unit]}")
+        done
+        # Every service that calls another finds it here, unless the caller gave its own.
+        if [[ "$svc" != api-gateway ]]; then
+            var="SERVICES_$(env_name "$svc")_URLS"
+            local IFS=,
+            export "$var=${!var:-${urls[*]}}"
+            unset IFS
         fi
     done
-    # Every service that calls another (the gateway and more) finds it here,
-    # unless the caller gave its own SERVICES_<NAME>_URLS.
-    for svc in "${SHOP_DB_SERVICES[@]}"; do
-        var="SERVICES_$(env_name "$svc")_URLS"
-        export "$var=${!var:-http://127.0.0.1:${PORT[$svc]}}"
-    done
+    export DISCOVERY_BACKEND="${DISCOVERY_BACKEND:-redis}"
     REDIS_URL_DEV="redis://127.0.0.1:$REDIS_PORT"
     ADMIN_EMAIL="${ADMIN_EMAIL:-admin@example.com}"
     ADMIN_PASSWORD="${ADMIN_PASSWORD:-change-me-now}"
@@ -112,20 +140,21 @@ service_clients() {
 }
 
 start_service() {
-    local svc="$1" out label
-    printf -v label '%-12s' "$svc"
+    local unit="$1" out label
+    local svc="${UNIT_SERVICE[$unit]}"
+    printf -v label '%-12s' "$unit"
     # The prefixer: raw lines to the log file, prefixed lines to the
     # terminal. It ignores Ctrl-C so that it outlives the service's last
     # words, and ends by itself when the service closes its output.
     exec {out}> >(
         trap '' INT TERM HUP
-        tee -a "$LOG_DIR/$svc.log" | sed -u "s/^/$label | /"
+        tee -a "$LOG_DIR/$unit.log" | sed -u "s/^/$label | /"
     )
-    PREFIXER[$svc]=$!
+    PREFIXER[$unit]=$!
     # setsid: the service leads a process group of its own, out of reach of
     # the terminal's Ctrl-C; the supervisor signals that group itself.
     (
-        export HTTP_PORT="${PORT[$svc]}" REDIS_URL="$REDIS_URL_DEV"
+        export HTTP_PORT="${PORT[$unit]}" REDIS_URL="$REDIS_URL_DEV"
         if [[ "$svc" == api-gateway ]]; then
             unset DATABASE_URL # owns no database
         else
@@ -148,10 +177,10 @@ start_service() {
         esac
         exec setsid "$BIN_DIR/$svc"
     ) </dev/null >&"$out" 2>&1 {out}>&- &
-    PID[$svc]=$!
+    PID[$unit]=$!
     exec {out}>&-
-    STARTED_MS[$svc]="$(now_ms)"
-    printf '%s\n' "${PID[$svc]}" >"$PID_DIR/$svc.pid"
+    STARTED_MS[$unit]="$(now_ms)"
+    printf '%s\n' "${PID[$unit]}" >"$PID_DIR/$unit.pid"
 }
 
 # Called for a service whose process is gone: log it, schedule its restart.
@@ -182,7 +211,7 @@ reap_service() {
 # background so the supervisor keeps restarting and handling signals.
 probe_ready() {
     trap - INT TERM HUP
-    local deadline pending=("${SHOP_SERVICES[@]}") still svc url
+    local deadline pending=("${UNITS[@]}") still svc url
     deadline=$(($(now_ms) + READY_TIMEOUT * 1000))
     while ((${#pending[@]})); do
         still=()
@@ -210,7 +239,7 @@ probe_ready() {
 banner() {
     local gw="${PORT[api-gateway]}"
     cat <<EOF
-$(say "all ${#SHOP_SERVICES[@]} services are ready")
+$(say "all ${#UNITS[@]} service instances are ready")
 
   swift-shop is running.   Gateway: http://127.0.0.1:$gw
   Admin (seeded by auth at its first start): $ADMIN_EMAIL / $ADMIN_PASSWORD
@@ -225,7 +254,7 @@ EOF
 
 stop_services() {
     local svc pid deadline left
-    for svc in "${SHOP_SERVICES[@]}"; do
+    for svc in "${UNITS[@]}"; do
         pid="${PID[$svc]:-}"
         [[ -n "$pid" ]] || continue
         kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
@@ -233,14 +262,14 @@ stop_services() {
     deadline=$(($(now_ms) + STOP_GRACE * 1000))
     while :; do
         left=0
-        for svc in "${SHOP_SERVICES[@]}"; do
+        for svc in "${UNITS[@]}"; do
             pid="${PID[$svc]:-}"
             [[ -n "$pid" ]] || continue
             if kill -0 "$pid" 2>/dev/null; then left=1; else reap_service "$svc"; fi
         done
         ((left)) || break
         if (($(now_ms) >= deadline)); then
-            for svc in "${SHOP_SERVICES[@]}"; do
+            for svc in "${UNITS[@]}"; do
                 pid="${PID[$svc]:-}"
                 [[ -n "$pid" ]] || continue
                 say "$svc (pid $pid) did not stop within $STOP_GRACE s of SIGTERM; sending SIGKILL"
@@ -288,19 +317,19 @@ on_signal() {
 supervise() {
     local svc now status
     SUPERVISING=1
-    for svc in "${SHOP_SERVICES[@]}"; do
+    for svc in "${UNITS[@]}"; do
         DELAY_MS[$svc]=$BACKOFF_FIRST_MS
         RESTARTS[$svc]=0
         NEXT_START_MS[$svc]=0
         PID[$svc]=""
     done
-    for svc in "${SHOP_SERVICES[@]}"; do start_service "$svc"; done
-    say "started ${#SHOP_SERVICES[@]} services; waiting up to $READY_TIMEOUT s for /health/ready"
+    for svc in "${UNITS[@]}"; do start_service "$svc"; done
+    say "started ${#UNITS[@]} service instances; waiting up to $READY_TIMEOUT s for /health/ready"
     probe_ready &
     PROBER_PID=$!
     while :; do
         now="$(now_ms)"
-        for svc in "${SHOP_SERVICES[@]}"; do
+        for svc in "${UNITS[@]}"; do
             if [[ -n "${PID[$svc]}" ]] && ! kill -0 "${PID[$svc]}" 2>/dev/null; then
                 reap_service "$svc"
             fi
