@@ -85,8 +85,6 @@ public final class ServiceClient: Sendable {
             switch outcome {
             case .success(let response) where attempt < attempts && [502, 503, 504].contains(response.status.code):
                 retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
-                // The answer is dropped for another try; read it out so the connection can be reused.
-                _ = try? await response.body.collect(upTo: 64 * 1024)
             case .success(let response):
                 return response
             case .failure(let error) where attempt < attempts && error.isTransient:
@@ -96,7 +94,15 @@ public final class ServiceClient: Sendable {
             }
             let delay = self.retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
             if let deadline = headers?.deadline, ContinuousClock.now + delay >= deadline {
-                throw .timeout(service: service, after: .zero)
+                // No time for another try: the last answer (or failure) is the answer.
+                switch outcome {
+                case .success(let response): return response
+                case .failure(let error): throw error
+                }
+            }
+            if case .success(let response) = outcome {
+                // The answer is dropped for another try; read it out so the connection can be reused.
+                _ = try? await response.body.collect(upTo: 64 * 1024)
             }
             logger.debug("retrying a call", metadata: ["upstream.service": "\(service)", "retry.attempt": "\(attempt)", "retry.in": "\(delay)"])
             do {
