@@ -93,7 +93,10 @@ public final class ServiceClient: Sendable {
                 throw error
             }
             let delay = self.retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
-            if let deadline = headers?.deadline, ContinuousClock.now + delay >= deadline {
+            let pastDeadline = headers?.deadline.map { ContinuousClock.now + delay >= $0 } ?? false
+            // A callee asking for a long wait (a Retry-After beyond 30 s, or 5 × the longest
+            // backoff) gets its answer passed on rather than a caller parked on a bulkhead slot.
+            if pastDeadline || delay > max(self.retry.maximumDelay * 5, .seconds(30)) {
                 // No time for another try: the last answer (or failure) is the answer.
                 switch outcome {
                 case .success(let response): return response
