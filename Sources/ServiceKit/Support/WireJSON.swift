@@ -1,18 +1,11 @@
+import Contracts
 import Foundation
 
 /// The JSON coding every service uses on the wire and in stored documents: ISO 8601 dates,
-/// sorted keys.
+/// sorted keys; the same as events use (``EventCoding``), so a payload reads the same wherever
+/// it travels.
 public enum WireJSON {
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
+    public static func encoder() -> JSONEncoder { EventCoding.encoder() }
 
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
+    public static func decoder() -> JSONDecoder { EventCoding.decoder() }
 }
