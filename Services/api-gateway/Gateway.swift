@@ -29,6 +29,7 @@ struct Gateway: ServiceModule {
         // After authentication (added by ServiceRoutes), so a user's requests count as theirs.
         if let rateLimit { routes.router.add(middleware: rateLimit) }
         self.status.register(on: routes)
+        OpenAPIController().register(on: routes)
         self.proxy.register(on: routes)
     }
 }

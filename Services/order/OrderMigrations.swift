@@ -98,5 +98,11 @@ enum OrderMigrations {
             name: "payment processor failures counted apart from other retries",
             statements: ["ALTER TABLE saga_schedule ADD COLUMN processor_failures integer NOT NULL DEFAULT 0"]
         ),
+        Migration(
+            version: 5,
+            name: "read model documents kept byte for byte as rendered",
+            // jsonb re-formats on output; the API answers the compact, sorted rendering as text.
+            statements: ["ALTER TABLE order_views ALTER COLUMN document TYPE text USING document::text"]
+        ),
     ]
 }

@@ -28,7 +28,7 @@ struct OrderReadModel: Sendable {
         try await connection.query(
             """
             INSERT INTO order_views (id, user_id, status, created_at_ms, version, document)
-            VALUES (\(view.id), \(view.userId), \(view.status.rawValue), \(first.occurredAtMillis), \(Int32(state.version)), \(document)::jsonb)
+            VALUES (\(view.id), \(view.userId), \(view.status.rawValue), \(first.occurredAtMillis), \(Int32(state.version)), \(document))
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version, document = excluded.document
             WHERE order_views.version <= excluded.version
             """,
