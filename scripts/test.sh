@@ -31,6 +31,12 @@ cleanup() {
     # the test run's process group.
     end_child
     infra_stop
+    # Nothing is left behind when the run passed; a failed run keeps its logs to read.
+    if ((status == 0)); then
+        wipe_mode
+    else
+        log "logs of this run are in $LOG_DIR"
+    fi
     exit "$status"
 }
 
