@@ -221,23 +221,6 @@ struct SigningKey: Sendable {
 enum AuthKeyStore {
     static let logger = Logger(label: "integration.auth-key-store")
 
-    /// `postgres://user:password@host:port/database` from `AUTH_DATABASE_URL`, without TLS.
-    static func configuration() throws -> PostgresClient.Configuration {
-        let raw = try Stack.required("AUTH_DATABASE_URL")
-        guard let components = URLComponents(string: raw), let host = components.host, let username = components.user else {
-            throw HarnessError("AUTH_DATABASE_URL is not postgres://user:password@host:port/database")
-        }
-        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        return PostgresClient.Configuration(
-            host: host,
-            port: components.port ?? 5432,
-            username: username,
-            password: components.password,
-            database: database.isEmpty ? nil : database,
-            tls: .disable
-        )
-    }
-
     /// The key with this kid.
     static func key(kid: String) async throws -> SigningKey {
         let rows = try await withClient { client in
@@ -288,28 +271,9 @@ enum AuthKeyStore {
         }
     }
 
-    /// Runs `body` with a running client, at most `timeout` in all (an unreachable database fails, never hangs).
-    static func withClient<Value: Sendable>(
-        timeout: Duration = .seconds(10),
-        _ body: @escaping @Sendable (PostgresClient) async throws -> Value
-    ) async throws -> Value {
-        let client = PostgresClient(configuration: try configuration(), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Value?.self, returning: Value.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw HarnessError("auth's database (AUTH_DATABASE_URL) did not answer within \(timeout)")
-            }
-            group.addTask { try await body(client) }
-            defer { group.cancelAll() }
-            while let outcome = try await group.next() {
-                if let value = outcome { return value }
-            }
-            throw HarnessError("the Postgres client stopped before the query finished")
-        }
+    /// Runs `body` with a running client of auth's database, at most 10 s in all.
+    static func withClient<Value: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> Value) async throws -> Value {
+        try await ServiceDatabase.withClient("auth", timeout: .seconds(10), body)
     }
 }
 
