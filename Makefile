@@ -7,7 +7,7 @@ export SWIFT_DETERMINISTIC_HASHING := 1
 SWIFT_FORMAT_PATHS := Sources Services Tests Package.swift
 
 .DEFAULT_GOAL := help
-.PHONY: help run test chaos build stop reset fmt lint compose-check
+.PHONY: help run test chaos build stop reset fmt lint compose-check k8s-check
 
 help: ## List the targets
 	@echo "usage: make <target>"
@@ -45,3 +45,6 @@ lint: ## Check the Swift sources' formatting
 
 compose-check: ## Validate docker-compose.yml (docker-compose config -q)
 	bash scripts/compose-check.sh
+
+k8s-check: ## Validate deploy/k8s (kubernetes-validate --strict, installed into .venv)
+	bash -c 'source scripts/lib.sh && shop_init test && k8s_check'

@@ -130,7 +130,7 @@ find_pg_bin() {
 }
 
 # Installs, with apt, whatever of the given needs is missing. Needs are:
-# postgres, redis, curl, docker-compose. `apt-get update` runs once, and only
+# postgres, redis, curl, docker-compose, python3-venv. `apt-get update` runs once, and only
 # when something has to be installed.
 ensure_packages() {
     local need pkgs=()
@@ -143,6 +143,7 @@ ensure_packages() {
             ;;
         curl) command -v curl >/dev/null || pkgs+=(curl) ;;
         docker-compose) command -v docker-compose >/dev/null || pkgs+=(docker-compose) ;;
+        python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3 python3-venv) ;;
         *) die "ensure_packages: unknown need '$need'" ;;
         esac
     done
@@ -206,6 +207,25 @@ compose_check() {
     fi
     log "checking docker-compose.yml: ${compose[*]} config -q"
     (cd "$ROOT" && "${compose[@]}" config -q) || die "docker-compose.yml is not valid"
+}
+
+# `kubernetes-validate --strict` over deploy/k8s, from a project-local .venv
+# (created and filled with pip the first time).
+k8s_check() {
+    local venv="$ROOT/.venv" files=()
+    if [[ ! -x "$venv/bin/kubernetes-validate" ]]; then
+        ensure_packages python3-venv
+        log "installing kubernetes-validate into .venv with pip"
+        python3 -m venv "$venv" || die "python3 -m venv $venv failed"
+        "$venv/bin/pip" install -q --disable-pip-version-check kubernetes-validate || die "pip install kubernetes-validate failed"
+    fi
+    local f
+    for f in "$ROOT"/deploy/k8s/*.yaml; do
+        [[ "$(basename "$f")" == kustomization.yaml ]] || files+=("$f")
+    done
+    ((${#files[@]})) || die "no manifests in deploy/k8s"
+    log "checking Kubernetes manifests: kubernetes-validate --strict deploy/k8s/*.yaml"
+    "$venv/bin/kubernetes-validate" --strict --quiet "${files[@]}" || die "deploy/k8s has invalid manifests"
 }
 
 require_swift() {

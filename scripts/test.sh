@@ -68,6 +68,7 @@ main() {
     infra_up $(service_db_names) servicekit_test
 
     compose_check
+    k8s_check
 
     cd "$ROOT"
     if [[ "${SHOP_SKIP_LINT:-}" == 1 ]]; then

@@ -136,4 +136,17 @@ struct ConfigurationErrorTests {
         )
         #expect(result.status == 78, "exit code EX_CONFIG (78)")
     }
+
+    /// Settings read by the service module itself (after the shared clients exist) and by the
+    /// shared setup end the same way: one line, exit 78, no crash trace.
+    @Test(
+        "A malformed module or discovery setting: exit 78 naming it, no crash",
+        arguments: [("RESERVATION_TTL_SECONDS", "soon"), ("DISCOVERY_BACKEND", "zookeeper"), ("AUTH_JWKS_REFRESH_SECONDS", "-1")]
+    )
+    func malformedLaterSetting(name: String, value: String) async throws {
+        let environment = try productEnvironment([name: value])
+        let result = try await expectStartupFailure(environment, within: .seconds(5), label: "bad-\(name.lowercased())")
+        #expect(result.lines.contains { $0.contains(name) }, "a line names \(name); output:\n\(result.lines.joined(separator: "\n"))")
+        #expect(result.status == 78, "exit code EX_CONFIG (78)")
+    }
 }

@@ -32,7 +32,9 @@ public struct ServiceDependencies: Sendable {
         self.logger = logger
         self.database = configuration.database.map { Database(settings: $0, logger: logger) }
         self.redis = RedisClient(configuration: configuration.redis, logger: logger)
-        let httpClient = ServiceClient.makeHTTPClient(settings: configuration.client, logger: logger)
+        // Every setting is read before the HTTP client exists: a client dropped without a
+        // shutdown traps, and a bad setting must end in one line, not a crash.
+        self.tokenPolicy = try TokenPolicy(settings: settings)
         let staticDiscovery = StaticDiscovery(endpoints: configuration.client.endpoints)
         let discovery: any ServiceDiscovery
         switch settings.string("discovery.backend", default: "static").lowercased() {
@@ -57,13 +59,13 @@ public struct ServiceDependencies: Sendable {
         case let other:
             throw ConfigurationError(setting: "DISCOVERY_BACKEND", problem: "must be static or redis, got \"\(other)\"")
         }
+        let httpClient = ServiceClient.makeHTTPClient(settings: configuration.client, logger: logger)
         self.serviceClient = ServiceClient(
             httpClient: httpClient,
             discovery: discovery,
             settings: configuration.client,
             breakers: BreakerRegistry(policy: configuration.client.breaker, logger: logger)
         )
-        self.tokenPolicy = try TokenPolicy(settings: settings)
         self.keySet = SwitchableKeySetSource(RemoteKeySetSource(client: self.serviceClient))
         self.tokenVerifier = TokenVerifier(policy: self.tokenPolicy, source: self.keySet)
         if let secret = settings.raw("service.clientSecret", secret: true) {

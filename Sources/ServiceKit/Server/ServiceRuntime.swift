@@ -49,7 +49,14 @@ public enum ServiceRuntime {
         let logger = Logger(label: descriptor.name)
         do {
             let dependencies = try ServiceDependencies(descriptor: descriptor, configuration: configuration, settings: settings, logger: logger)
-            let module = try Module(dependencies: dependencies)
+            let module: Module
+            do {
+                module = try Module(dependencies: dependencies)
+            } catch {
+                // The HTTP client exists already and must be shut down before the process ends.
+                try? await dependencies.serviceClient.httpClient.shutdown()
+                throw error
+            }
             let application = Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
             var groupConfiguration = ServiceGroupConfiguration(
                 // The registry heartbeat comes last, so it is the first to stop: the instance
