@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import ServiceKit
 
 /// Header rewriting at the proxy boundary (RFC 9110 §7.6.1).
 enum ForwardedHeaders {
@@ -47,7 +48,11 @@ enum ForwardedHeaders {
         var fields = HTTPFields()
         for (name, value) in headers {
             let lowered = name.lowercased()
-            if self.hopByHop.contains(lowered) || connectionNamed.contains(lowered) || lowered == "date" || lowered == "server" { continue }
+            if self.hopByHop.contains(lowered) || connectionNamed.contains(lowered) || lowered == "date" || lowered == "server"
+                || lowered == InstanceFailure.headerName.lowercased()
+            {
+                continue
+            }
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         return fields

@@ -33,6 +33,12 @@ struct CircuitBreakerTests {
             self.breaker.record(permit, success: success)
         }
 
+        /// Makes one probe that must be admitted, with the given outcome.
+        func probe(success: Bool, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let permit = try #require(self.breaker.acquireProbe(), "the breaker refused a probe", sourceLocation: sourceLocation)
+            self.breaker.record(permit, success: success)
+        }
+
         /// Opens a closed breaker with `minimumCalls` failures.
         func open(sourceLocation: SourceLocation = #_sourceLocation) throws {
             for _ in 0..<self.breaker.policy.minimumCalls { try self.call(success: false, sourceLocation: sourceLocation) }
@@ -89,13 +95,13 @@ struct CircuitBreakerTests {
     @Test func openRejectsCallsUntilTheOpenDurationHasPassed() throws {
         let harness = Harness(policy: Self.policy())
         try harness.open()
-        #expect(harness.breaker.acquire() == nil)
+        #expect(harness.breaker.acquireProbe() == nil)
         harness.time.advance(by: .milliseconds(4999))
-        #expect(harness.breaker.acquire() == nil)
+        #expect(harness.breaker.acquireProbe() == nil)
         #expect(harness.breaker.state == .open)
         harness.time.advance(by: .milliseconds(1))
         #expect(harness.breaker.state == .halfOpen)
-        #expect(harness.breaker.acquire() != nil)
+        #expect(harness.breaker.acquireProbe() != nil)
         #expect(harness.recorder.transitions == [Transition(from: .closed, to: .open), Transition(from: .open, to: .halfOpen)])
     }
 
@@ -105,9 +111,9 @@ struct CircuitBreakerTests {
         try harness.open()
         harness.time.advance(by: .seconds(5))
         for probe in 1...probes {
-            #expect(harness.breaker.acquire() != nil, "probe \(probe) of \(probes)")
+            #expect(harness.breaker.acquireProbe() != nil, "probe \(probe) of \(probes)")
         }
-        #expect(harness.breaker.acquire() == nil)
+        #expect(harness.breaker.acquireProbe() == nil)
         #expect(harness.breaker.state == .halfOpen)
     }
 
@@ -115,7 +121,7 @@ struct CircuitBreakerTests {
         let harness = Harness(policy: Self.policy())
         try harness.open()
         harness.time.advance(by: .seconds(5))
-        try harness.call(success: true)
+        try harness.probe(success: true)
         #expect(harness.breaker.state == .closed)
         #expect(
             harness.recorder.transitions == [
@@ -131,8 +137,8 @@ struct CircuitBreakerTests {
         let harness = Harness(policy: Self.policy(halfOpenProbes: 2))
         try harness.open()
         harness.time.advance(by: .seconds(5))
-        let first = try #require(harness.breaker.acquire())
-        let second = try #require(harness.breaker.acquire())
+        let first = try #require(harness.breaker.acquireProbe())
+        let second = try #require(harness.breaker.acquireProbe())
         harness.breaker.record(first, success: true)
         #expect(harness.breaker.state == .halfOpen)
         harness.breaker.record(second, success: true)
@@ -144,15 +150,15 @@ struct CircuitBreakerTests {
         let harness = Harness(policy: Self.policy())
         try harness.open()
         harness.time.advance(by: .seconds(5))
-        let probe = try #require(harness.breaker.acquire())
+        let probe = try #require(harness.breaker.acquireProbe())
         harness.time.advance(by: .seconds(3))
         harness.breaker.record(probe, success: false)
         #expect(harness.breaker.state == .open)
         // 7 s after the first opening but only 4 s after the second.
         harness.time.advance(by: .seconds(4))
-        #expect(harness.breaker.acquire() == nil)
+        #expect(harness.breaker.acquireProbe() == nil)
         harness.time.advance(by: .seconds(1))
-        #expect(harness.breaker.acquire() != nil)
+        #expect(harness.breaker.acquireProbe() != nil)
         #expect(
             harness.recorder.transitions == [
                 Transition(from: .closed, to: .open), Transition(from: .open, to: .halfOpen),
@@ -165,12 +171,12 @@ struct CircuitBreakerTests {
         let harness = Harness(policy: Self.policy(halfOpenProbes: 2))
         try harness.open()
         harness.time.advance(by: .seconds(5))
-        let first = try #require(harness.breaker.acquire())
-        let second = try #require(harness.breaker.acquire())
+        let first = try #require(harness.breaker.acquireProbe())
+        let second = try #require(harness.breaker.acquireProbe())
         harness.breaker.record(first, success: true)
         harness.breaker.record(second, success: false)
         #expect(harness.breaker.state == .open)
-        #expect(harness.breaker.acquire() == nil)
+        #expect(harness.breaker.acquireProbe() == nil)
     }
 
     @Test func outcomesOfPermitsFromBeforeATransitionAreIgnored() throws {
@@ -180,9 +186,9 @@ struct CircuitBreakerTests {
         try harness.open()
         // Late outcomes while open change nothing.
         harness.breaker.record(stale[0], success: true)
-        #expect(harness.breaker.acquire() == nil)
+        #expect(harness.breaker.acquireProbe() == nil)
         harness.time.advance(by: .seconds(5))
-        let probe = try #require(harness.breaker.acquire())
+        let probe = try #require(harness.breaker.acquireProbe())
         // Half-open: a stale failure must not reopen it, a stale success must not close it.
         harness.breaker.record(stale[1], success: false)
         #expect(harness.breaker.state == .halfOpen)
@@ -200,15 +206,43 @@ struct CircuitBreakerTests {
         let harness = Harness(policy: Self.policy(halfOpenProbes: 2))
         try harness.open()
         harness.time.advance(by: .seconds(5))
-        let failing = try #require(harness.breaker.acquire())
-        let late = try #require(harness.breaker.acquire())
+        let failing = try #require(harness.breaker.acquireProbe())
+        let late = try #require(harness.breaker.acquireProbe())
         harness.breaker.record(failing, success: false)
         harness.time.advance(by: .seconds(5))
-        let probe = try #require(harness.breaker.acquire())
+        let probe = try #require(harness.breaker.acquireProbe())
         // Half-open again: the late success of a probe from the previous half-open period must not count.
         harness.breaker.record(late, success: true)
         harness.breaker.record(probe, success: true)
         #expect(harness.breaker.state == .halfOpen)
+    }
+
+    @Test func liveCallsWaitUntilAProbeHasClosedTheBreaker() throws {
+        let harness = Harness(policy: Self.policy(halfOpenProbes: 2))
+        #expect(harness.breaker.acquireProbe() == nil, "a closed breaker needs no probe")
+        try harness.open()
+        harness.time.advance(by: .seconds(5))
+        // Half-open: only probes pass; the next live request (perhaps the one that keeps
+        // failing for reasons of its own) is never the one that decides.
+        #expect(harness.breaker.acquire() == nil)
+        try harness.probe(success: true)
+        #expect(harness.breaker.acquire() == nil)
+        try harness.probe(success: true)
+        #expect(harness.breaker.state == .closed)
+        #expect(harness.breaker.acquire() != nil)
+    }
+
+    @Test func theRunningFailureCountForgetsFailuresThatLeftTheWindow() throws {
+        // Window after window of 3 failures: the running count must drop each batch as it
+        // leaves, or old failures would add up and open the breaker.
+        let harness = Harness(policy: Self.policy())
+        for _ in 0..<100 {
+            for _ in 0..<3 { try harness.call(success: false) }
+            harness.time.advance(by: .seconds(11))
+            for success in [true, false, true, true] { try harness.call(success: success) }
+            #expect(harness.breaker.state == .closed)
+            harness.time.advance(by: .seconds(11))
+        }
     }
 
     @Test func runReturnsTheValueAndCountsSuccesses() async throws {

@@ -204,6 +204,8 @@ struct ProblemResponseTests {
                 #expect(problem.requestId == "req-500")
                 #expect(!response.text.contains(TestService.internalSecret))
                 #expect(!response.text.contains("DatabaseExploded"))
+                let marker = try #require(InstanceFailure.fieldName)
+                #expect(response.headers[marker] == "true", "an unexpected error is the instance's own failure")
             }
         }
         let errors = try logs.records().filter { $0["level"] == "error" }
@@ -225,6 +227,8 @@ struct ProblemResponseTests {
                 )
                 #expect(problem.detail == "The catalogue is being rebuilt.")
                 #expect(response.headers[.retryAfter] == "7")
+                let marker = try #require(InstanceFailure.fieldName)
+                #expect(response.headers[marker] == nil, "a 503 the handler chose is an answer, not an instance failure")
             }
         }
     }

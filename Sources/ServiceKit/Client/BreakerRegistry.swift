@@ -3,7 +3,8 @@ import Metrics
 import Synchronization
 
 /// One circuit breaker per upstream instance, created on first use, reporting its state as the
-/// `service_client_breaker_state` gauge (0 closed, 1 half-open, 2 open) and logging transitions.
+/// `service_client_breaker_state` gauge (0 closed, 1 half-open, 2 open), counting transitions in
+/// `service_client_breaker_transitions_total{service,to}` and logging them.
 public final class BreakerRegistry: Sendable {
     /// A breaker's identity and state, for status pages.
     public struct Entry: Sendable, Codable, Equatable {
@@ -37,6 +38,7 @@ public final class BreakerRegistry: Sendable {
         let logger = self.logger
         let breaker = CircuitBreaker(policy: self.policy, time: self.time) { from, to in
             gauge.record(to.rawValue)
+            Counter(label: "service_client_breaker_transitions_total", dimensions: [("service", service), ("to", to.metricLabel)]).increment()
             let level: Logger.Level = to == .open ? .warning : .info
             logger.log(
                 level: level,
@@ -60,5 +62,16 @@ public final class BreakerRegistry: Sendable {
         let all = self.breakers.withLock { Array($0.values) }
         return all.map { Entry(service: $0.service, instance: $0.instance, state: $0.breaker.state.description) }
             .sorted { ($0.service, $0.instance) < ($1.service, $1.instance) }
+    }
+}
+
+extension CircuitBreaker.State {
+    /// The state as a Prometheus label value (`closed`, `half_open`, `open`).
+    var metricLabel: String {
+        switch self {
+        case .closed: "closed"
+        case .halfOpen: "half_open"
+        case .open: "open"
+        }
     }
 }

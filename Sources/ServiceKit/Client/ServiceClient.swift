@@ -139,7 +139,7 @@ public final class ServiceClient: Sendable {
             throw .unavailable(service: service, reason: "discovery failed: \(error)")
         }
         guard !candidates.isEmpty else { throw .unavailable(service: service, reason: "no instance is known") }
-        guard let (instance, breaker, permit) = self.pick(service: service, from: candidates) else {
+        guard let (instance, breaker, permit) = await self.pick(service: service, from: candidates, logger: logger) else {
             throw .unavailable(service: service, reason: "every instance's circuit breaker is open")
         }
         var outbound = request
@@ -153,7 +153,8 @@ public final class ServiceClient: Sendable {
         }
         do {
             let response = try await self.httpClient.execute(outbound, timeout: .nanoseconds(limit.nanoseconds), logger: logger)
-            breaker.record(permit, success: response.status.code < 500)
+            // Only the callee's own failures count; any other answer, 4xx or 5xx, is an answer.
+            breaker.record(permit, success: !InstanceFailure.isMarked(response.headers))
             return response
         } catch {
             breaker.record(permit, success: false)
@@ -204,19 +205,73 @@ public final class ServiceClient: Sendable {
         return (status, collected)
     }
 
-    /// Round-robin from the service's cursor to the first instance whose breaker admits a call.
-    private func pick(service: String, from instances: [ServiceInstance]) -> (ServiceInstance, CircuitBreaker, CircuitBreaker.Permit)? {
+    /// Round-robin from the service's cursor to the first instance whose breaker is closed.
+    ///
+    /// Open breakers whose wait is over are probed with a health check of their instance, never
+    /// with the caller's request: in the background while a closed instance takes the call, or
+    /// first, when no instance is closed.
+    private func pick(
+        service: String,
+        from instances: [ServiceInstance],
+        logger: Logger
+    ) async -> (ServiceInstance, CircuitBreaker, CircuitBreaker.Permit)? {
         let start = self.cursor.withLock { cursor in
             let value = cursor[service, default: 0]
             cursor[service] = value &+ 1
             return value
         }
+        var chosen: (ServiceInstance, CircuitBreaker, CircuitBreaker.Permit)?
+        var probes: [(ServiceInstance, CircuitBreaker, CircuitBreaker.Permit)] = []
         for offset in 0..<instances.count {
             let instance = instances[(start &+ offset) % instances.count]
             let breaker = self.breakers.breaker(service: service, instance: instance)
+            if chosen == nil, let permit = breaker.acquire() {
+                chosen = (instance, breaker, permit)
+            } else if let probe = breaker.acquireProbe() {
+                probes.append((instance, breaker, probe))
+            }
+        }
+        if let chosen {
+            for (instance, breaker, probe) in probes {
+                Task { await self.probe(instance, of: service, breaker: breaker, permit: probe, logger: logger) }
+            }
+            return chosen
+        }
+        for (instance, breaker, probe) in probes {
+            await self.probe(instance, of: service, breaker: breaker, permit: probe, logger: logger)
             if let permit = breaker.acquire() { return (instance, breaker, permit) }
         }
         return nil
+    }
+
+    /// Asks an instance whose breaker is half-open for `GET /health/ready` and records the answer
+    /// as the probe's outcome.
+    private func probe(
+        _ instance: ServiceInstance,
+        of service: String,
+        breaker: CircuitBreaker,
+        permit: CircuitBreaker.Permit,
+        logger: Logger
+    ) async {
+        var request = HTTPClientRequest(url: instance.baseURL + "/health/ready")
+        request.method = .GET
+        let healthy: Bool
+        do {
+            let response = try await self.httpClient.execute(
+                request,
+                timeout: .nanoseconds(self.settings.connectTimeout.nanoseconds * 2),
+                logger: logger
+            )
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            healthy = response.status == .ok
+        } catch {
+            healthy = false
+        }
+        logger.debug(
+            "probed an instance behind a half-open breaker",
+            metadata: ["upstream.service": "\(service)", "upstream.instance": "\(instance.baseURL)", "probe.healthy": "\(healthy)"]
+        )
+        breaker.record(permit, success: healthy)
     }
 
     private static func classify(

@@ -37,13 +37,16 @@ public struct ProblemMiddleware: RouterMiddleware {
         case let httpError as HTTPError:
             return self.problem(for: httpError, request: request, context: context)
         case is CancellationError:
-            return .unavailable("The request was cancelled because the service is shutting down.")
+            return ProblemError.unavailable("The request was cancelled because the service is shutting down.").markedAsInstanceFailure
+        case let clientError as ServiceClientError:
+            // A dependency's failure, not this instance's: the caller's breaker must not count it.
+            return clientError.asProblem
         default:
             context.logger.error(
                 "unexpected error",
                 metadata: ["error.type": "\(String(reflecting: type(of: error)))", "error": "\(String(describing: error))"]
             )
-            return .internalError
+            return ProblemError.internalError.markedAsInstanceFailure
         }
     }
 
@@ -62,7 +65,7 @@ public struct ProblemMiddleware: RouterMiddleware {
         default:
             if error.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["http.status": "\(error.status.code)"])
-                return .internalError
+                return ProblemError.internalError.markedAsInstanceFailure
             }
             let reason = error.status.reasonPhrase
             return .init(

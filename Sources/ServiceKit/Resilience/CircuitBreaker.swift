@@ -5,7 +5,13 @@ import Synchronization
 ///
 /// closed → open when, over the sliding window, at least `minimumCalls` calls were made and the
 /// failure ratio reached the threshold; open → half-open after `openDuration`; half-open lets
-/// `halfOpenProbes` calls through: that many successes close it, any failure opens it again.
+/// `halfOpenProbes` probes through: that many successes close it, any failure opens it again.
+///
+/// Live calls are admitted only while closed (``acquire()``). Probes are asked for separately
+/// (``acquireProbe()``), so a caller can probe with a health check of the instance rather than
+/// with whatever request happens to come next: one poisoned kind of request must not decide
+/// whether an instance is healthy. Recording an outcome costs O(1) amortized: the window keeps
+/// a running failure count instead of counting on every call.
 public final class CircuitBreaker: Sendable {
     /// The breaker's state; `rawValue` is what the state metric reports.
     public enum State: Int, Sendable, CustomStringConvertible {
@@ -30,6 +36,8 @@ public final class CircuitBreaker: Sendable {
     private struct Machine {
         var state: State = .closed
         var outcomes: Deque<(at: ContinuousClock.Instant, success: Bool)> = []
+        /// Failures among `outcomes`.
+        var failures = 0
         var openedAt: ContinuousClock.Instant?
         var probesInFlight = 0
         var probeSuccesses = 0
@@ -59,14 +67,22 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
-    /// Asks to make a call: a permit, or `nil` when the breaker rejects it.
+    /// Asks to make a live call: a permit while closed, `nil` otherwise.
     public func acquire() -> Permit? {
+        self.machine.withLock { machine in
+            machine.state == .closed ? Permit(generation: machine.generation) : nil
+        }
+    }
+
+    /// Asks to probe the instance: a permit when the breaker is open and its wait is over (it
+    /// turns half-open) or half-open with a probe slot free; `nil` otherwise (closed included).
+    public func acquireProbe() -> Permit? {
         let now = self.time.now
         var transition: (State, State)?
         let permit: Permit? = self.machine.withLock { machine in
             switch machine.state {
             case .closed:
-                return Permit(generation: machine.generation)
+                return nil
             case .open:
                 guard let openedAt = machine.openedAt, now - openedAt >= self.policy.openDuration else { return nil }
                 transition = Self.move(&machine, to: .halfOpen, at: now)
@@ -91,10 +107,13 @@ public final class CircuitBreaker: Sendable {
             switch machine.state {
             case .closed:
                 machine.outcomes.append((now, success))
-                while let first = machine.outcomes.first, now - first.at > self.policy.window { machine.outcomes.removeFirst() }
-                let failures = machine.outcomes.reduce(0) { $0 + ($1.success ? 0 : 1) }
+                if !success { machine.failures += 1 }
+                while let first = machine.outcomes.first, now - first.at > self.policy.window {
+                    machine.outcomes.removeFirst()
+                    if !first.success { machine.failures -= 1 }
+                }
                 if machine.outcomes.count >= self.policy.minimumCalls,
-                    Double(failures) / Double(machine.outcomes.count) >= self.policy.failureRateThreshold
+                    Double(machine.failures) / Double(machine.outcomes.count) >= self.policy.failureRateThreshold
                 {
                     transition = Self.move(&machine, to: .open, at: now)
                 }
@@ -114,11 +133,12 @@ public final class CircuitBreaker: Sendable {
     }
 
     /// Runs `operation` through the breaker; `isFailure` classifies errors (default: all are).
+    /// With no separate health check, the operation itself is the probe of a half-open breaker.
     public func run<Value>(
         isFailure: (any Error) -> Bool = { _ in true },
         _ operation: () async throws -> Value
     ) async throws -> Value {
-        guard let permit = self.acquire() else { throw CircuitOpenError() }
+        guard let permit = self.acquire() ?? self.acquireProbe() else { throw CircuitOpenError() }
         do {
             let value = try await operation()
             self.record(permit, success: true)
@@ -134,6 +154,7 @@ public final class CircuitBreaker: Sendable {
         machine.state = state
         machine.generation += 1
         machine.outcomes.removeAll()
+        machine.failures = 0
         machine.probesInFlight = 0
         machine.probeSuccesses = 0
         machine.openedAt = state == .open ? now : nil
