@@ -4,9 +4,10 @@ import Hummingbird
 import Logging
 import ServiceKit
 
-/// The endpoints order's saga calls (service token only, as every `/internal` route): authorize,
-/// capture and cancel an order's payment, each answering ``PaymentResult``; and the check that
-/// a payment method is a user's.
+/// The endpoints order's saga calls (service token only, as every `/internal` route): authorize
+/// (answering ``AuthorizationResult``: a transient processor failure is an outcome, not a 5xx),
+/// capture and cancel an order's payment (answering ``PaymentResult``); and the check that a
+/// payment method is a user's.
 struct InternalPaymentController: Sendable {
     let authorizer: PaymentAuthorizer
     let payments: PaymentRepository
@@ -16,9 +17,13 @@ struct InternalPaymentController: Sendable {
     func register(on routes: ServiceRoutes) {
         routes.post("/internal/payments/authorize") { request, context in
             let authorization = try await request.decodeJSON(as: AuthorizationRequest.self, context: context)
-            let (payment, created) = try await self.authorizer.authorize(authorization, logger: context.logger)
-            if created { Self.logChange(payment, context.logger) }
-            return JSONResponse(status: created ? .created : .ok, payment.result)
+            switch try await self.authorizer.authorize(authorization, logger: context.logger) {
+            case .recorded(let payment, let created):
+                if created { Self.logChange(payment, context.logger) }
+                return JSONResponse(status: created ? .created : .ok, AuthorizationResult.recorded(payment.result))
+            case .processorUnavailable:
+                return JSONResponse(AuthorizationResult(outcome: .processorUnavailable, retryAfterSeconds: 1))
+            }
         }
         routes.post("/internal/payments/{orderId}/capture") { _, context in
             let orderId = try context.resourceID("orderId", notFound: "No order has this id.")

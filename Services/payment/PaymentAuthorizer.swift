@@ -15,11 +15,19 @@ struct PaymentAuthorizer: Sendable {
     let processor: CardProcessor
     let now: @Sendable () -> Date
 
-    /// The order's payment after the call and whether this call made it; throws a 422 for a
-    /// malformed amount and a 503 `processor-unavailable` problem when nothing was recorded.
-    func authorize(_ request: AuthorizationRequest, logger: Logger) async throws -> (payment: Payment, created: Bool) {
+    /// What the authorization came to.
+    enum Result: Sendable {
+        /// The order's payment after the call, and whether this call made it.
+        case recorded(Payment, created: Bool)
+        /// The processor failed transiently; nothing was recorded and the caller may retry.
+        case processorUnavailable
+    }
+
+    /// Authorizes the order's amount, or answers its existing payment; throws a 422 for a
+    /// malformed amount.
+    func authorize(_ request: AuthorizationRequest, logger: Logger) async throws -> Result {
         if let existing = try await self.payments.find(orderId: request.orderId, logger: logger) {
-            return (existing, false)
+            return .recorded(existing, created: false)
         }
         var validator = Validator()
         validator.check(request.amount.amount > 0, "amount.amount", "must be a positive number of minor units")
@@ -53,23 +61,10 @@ struct PaymentAuthorizer: Sendable {
             payment.declineReason = reason
             payment.authorizedAmount = nil
         case .processorUnavailable:
-            logger.warning("card processor unavailable", metadata: ["order.id": "\(request.orderId)"])
-            throw ProblemError.processorUnavailable
+            logger.info("card processor failed transiently; nothing recorded", metadata: ["order.id": "\(request.orderId)"])
+            return .processorUnavailable
         }
-        return try await self.payments.record(payment, logger: logger)
-    }
-}
-
-extension ProblemError {
-    /// 503 with `Retry-After: 1`: the card processor failed transiently; nothing was recorded
-    /// and the same request may be retried.
-    static var processorUnavailable: Self {
-        .init(
-            status: .serviceUnavailable,
-            kind: "processor-unavailable",
-            title: "Payment processor unavailable",
-            detail: "The card processor could not be reached; nothing was recorded. Retry the same request shortly.",
-            headers: [.retryAfter: "1"]
-        )
+        let (recorded, created) = try await self.payments.record(payment, logger: logger)
+        return .recorded(recorded, created: created)
     }
 }

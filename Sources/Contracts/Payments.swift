@@ -34,10 +34,8 @@ public enum DeclineReason: String, Codable, Sendable {
 }
 
 /// The answer of every internal payment endpoint (200, or 201 when a payment was just made):
-/// the order's payment as it is after the call.
-///
-/// A transient processor failure is not an answer of this shape: it is a 503 problem of type
-/// `/problems/processor-unavailable`, nothing is recorded, and the caller may retry.
+/// the order's payment as it is after the call. Authorization answers ``AuthorizationResult``,
+/// which carries one of these when a payment was recorded.
 public struct PaymentResult: Codable, Sendable, Equatable {
     public var paymentId: UUID
     public var orderId: UUID
@@ -66,5 +64,39 @@ public struct PaymentMethodCheck: Codable, Sendable, Equatable {
         self.id = id
         self.userId = userId
         self.expired = expired
+    }
+}
+
+/// The answer of `POST /internal/payments/authorize` (always 200 or 201): what the card
+/// processor said, as a domain outcome.
+///
+/// A processor that failed transiently is an outcome of the payment, not a failure of the
+/// payment service: it is reported here (`processor_unavailable`, nothing recorded, the same
+/// request may be retried after `retryAfterSeconds`), never as a 5xx that a caller's circuit
+/// breaker would count against the instance.
+public struct AuthorizationResult: Codable, Sendable, Equatable {
+    /// What became of the request.
+    public enum Outcome: String, Codable, Sendable {
+        /// A payment was recorded (authorized or declined); see `payment`.
+        case recorded
+        /// The processor failed transiently; nothing was recorded.
+        case processorUnavailable = "processor_unavailable"
+    }
+
+    public var outcome: Outcome
+    /// The order's payment, when `recorded`.
+    public var payment: PaymentResult?
+    /// When `processor_unavailable`: how long to wait before trying again.
+    public var retryAfterSeconds: Int?
+
+    public init(outcome: Outcome, payment: PaymentResult? = nil, retryAfterSeconds: Int? = nil) {
+        self.outcome = outcome
+        self.payment = payment
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// A recorded payment.
+    public static func recorded(_ payment: PaymentResult) -> Self {
+        .init(outcome: .recorded, payment: payment)
     }
 }
