@@ -30,7 +30,13 @@ struct OrderController: Sendable {
         if let key { guard (1...200).contains(key.count) else { throw ProblemError.badRequest("Idempotency-Key must be 1 to 200 characters.") } }
         let order = try await request.decodeJSON(as: OrderRequest.self, context: context)
         try order.validate()
-        let placed = try await self.placement.place(order, userID: userID, idempotencyKey: key, logger: context.logger)
+        let placed = try await self.placement.place(
+            order,
+            userID: userID,
+            idempotencyKey: key,
+            propagating: context.propagationHeaders,
+            logger: context.logger
+        )
         return try Self.accepted(placed.state)
     }
 
@@ -59,8 +65,10 @@ struct OrderController: Sendable {
     func cancel(context: ServiceRequestContext) async throws -> Response {
         let caller = try context.requireUser()
         let id = try context.resourceID(notFound: "No order has this id.")
-        // Optimistic concurrency: the saga may append at the same moment; then decide again.
-        for _ in 0..<5 {
+        // Optimistic concurrency: the saga may append at the same moment; then decide again. The
+        // saga holds no lock while it calls out, so this never waits on it; an order that keeps
+        // changing under every try is a conflict for the client to retry, not a failure of ours.
+        for _ in 0..<20 {
             let state = try await self.store.load(id, logger: context.logger)
             guard let placement = state.placement, caller.isAdmin || caller.userID == placement.userId else {
                 throw ProblemError.notFound("No order has this id.")
@@ -83,7 +91,7 @@ struct OrderController: Sendable {
                 continue
             }
         }
-        throw ProblemError.unavailable("The order is changing too quickly; try again.")
+        throw ProblemError.conflict("The order is changing too quickly; try again.")
     }
 
     /// 202 with the order and its `Location`.

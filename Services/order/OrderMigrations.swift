@@ -104,5 +104,10 @@ enum OrderMigrations {
             // jsonb re-formats on output; the API answers the compact, sorted rendering as text.
             statements: ["ALTER TABLE order_views ALTER COLUMN document TYPE text USING document::text"]
         ),
+        Migration(
+            version: 6,
+            name: "sagas are leased, not locked, while their step calls out",
+            statements: ["ALTER TABLE saga_schedule ADD COLUMN lease_id uuid", "ALTER TABLE saga_schedule ADD COLUMN leased_by text"]
+        ),
     ]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ServiceKit
 import ServiceLifecycle
 
@@ -18,7 +19,13 @@ struct OrderService: ServiceModule {
         self.store = OrderStore(database: database)
         self.readModel = OrderReadModel(database: database)
         self.placement = OrderPlacementService(store: self.store, client: client, deadline: settings.deadline)
-        self.runner = SagaRunner(store: self.store, effects: SagaEffects(client: client), settings: settings, logger: dependencies.logger)
+        self.runner = SagaRunner(
+            store: self.store,
+            effects: SagaEffects(client: client),
+            settings: settings,
+            name: "\(ProcessInfo.processInfo.hostName):\(dependencies.configuration.port)",
+            logger: dependencies.logger
+        )
         self.relay = OutboxRelay(
             database: database,
             publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),

@@ -8,12 +8,21 @@ import ServiceKit
 /// The saga's remote steps: calls to product and payment's internal endpoints with order's
 /// service token and an idempotency key per order and step. Answers become
 /// ``OrderSaga/Outcome``s; anything transient is thrown and retried by the runner.
+///
+/// Every call carries the order's correlation id (the request id of the `POST /v1/orders` that
+/// placed it) as its `X-Request-ID`, continues the placing request's trace, and has the step's
+/// budget as its deadline.
 struct SagaEffects: Sendable {
     let client: InternalClient
 
-    func perform(_ step: OrderSaga.Step, for state: OrderState, logger: Logger) async throws -> OrderSaga.Outcome {
+    func perform(_ step: OrderSaga.Step, for state: OrderState, budget: Duration, logger: Logger) async throws -> OrderSaga.Outcome {
         guard let placement = state.placement else { return .none }
         let order = placement.orderId
+        let propagation = PropagationHeaders(
+            requestID: placement.correlationId ?? order.uuidString,
+            traceparent: (placement.traceparent.flatMap(TraceContext.init(traceparent:)) ?? TraceContext.random()).child().traceparent,
+            deadline: .now + budget
+        )
         switch step {
         case .reserveStock:
             let request = ReservationRequest(
@@ -24,6 +33,7 @@ struct SagaEffects: Sendable {
                 "/internal/reservations",
                 ServiceName.product,
                 request,
+                propagation,
                 key: "\(order)-reserve",
                 logger
             )
@@ -35,17 +45,19 @@ struct SagaEffects: Sendable {
                 paymentMethodId: placement.paymentMethodId,
                 amount: placement.total
             )
-            do {
-                let result: PaymentResult = try await self.post(
-                    "/internal/payments/authorize",
-                    ServiceName.payment,
-                    request,
-                    key: "\(order)-authorize",
-                    logger
-                )
-                return .payment(result.status, paymentId: result.paymentId)
-            } catch ServiceClientError.problem(_, let problem) where problem.type == "/problems/processor-unavailable" {
-                return .processorUnavailable
+            let result: AuthorizationResult = try await self.post(
+                "/internal/payments/authorize",
+                ServiceName.payment,
+                request,
+                propagation,
+                key: "\(order)-authorize",
+                logger
+            )
+            switch (result.outcome, result.payment) {
+            case (.recorded, let payment?): return .payment(payment.status, paymentId: payment.paymentId)
+            case (.processorUnavailable, _): return .processorUnavailable
+            case (.recorded, nil):
+                throw ServiceClientError.invalidResponse(service: ServiceName.payment, reason: "a recorded authorization without its payment")
             }
         case .commitStock:
             do {
@@ -53,6 +65,7 @@ struct SagaEffects: Sendable {
                     "/internal/reservations/\(order)/commit",
                     ServiceName.product,
                     nil as Empty?,
+                    propagation,
                     key: "\(order)-commit",
                     logger
                 )
@@ -66,6 +79,7 @@ struct SagaEffects: Sendable {
                     "/internal/payments/\(order)/capture",
                     ServiceName.payment,
                     nil as Empty?,
+                    propagation,
                     key: "\(order)-capture",
                     logger
                 )
@@ -78,6 +92,7 @@ struct SagaEffects: Sendable {
                 "/internal/payments/\(order)/cancel",
                 ServiceName.payment,
                 nil as Empty?,
+                propagation,
                 key: "\(order)-cancel-payment",
                 logger
             )
@@ -87,6 +102,7 @@ struct SagaEffects: Sendable {
                 "/internal/reservations/\(order)/release",
                 ServiceName.product,
                 nil as Empty?,
+                propagation,
                 key: "\(order)-release",
                 logger
             )
@@ -103,11 +119,20 @@ struct SagaEffects: Sendable {
         _ path: String,
         _ service: String,
         _ body: Body?,
+        _ propagation: PropagationHeaders,
         key: String,
         _ logger: Logger
     ) async throws -> Answer {
         let json = try body.map { ByteBuffer(bytes: try WireJSON.encoder().encode($0)) }
-        let (_, answer) = try await self.client.send(.POST, path, to: service, json: json, idempotencyKey: key, propagating: nil, logger: logger)
+        let (_, answer) = try await self.client.send(
+            .POST,
+            path,
+            to: service,
+            json: json,
+            idempotencyKey: key,
+            propagating: propagation,
+            logger: logger
+        )
         return try WireJSON.decoder().decode(Answer.self, from: Data(buffer: answer))
     }
 }

@@ -17,6 +17,12 @@ struct SagaSettings: Sendable {
     var concurrency: Int
     /// How often an idle worker looks for due sagas.
     var pollInterval: Duration
+    /// How long a claimed saga is this runner's alone; its step's calls must end well within.
+    var lease: Duration
+
+    /// The time a step's remote calls may take: two thirds of the lease, so the outcome is
+    /// recorded before the lease runs out even when a call uses its whole budget.
+    var stepBudget: Duration { self.lease * 2 / 3 }
 
     init(settings: SettingsReader) throws {
         self.deadline = try settings.seconds("saga.deadlineSeconds", default: .seconds(120), range: 1...86_400)
@@ -27,20 +33,34 @@ struct SagaSettings: Sendable {
         )
         self.concurrency = try settings.int("saga.concurrency", default: 4, range: 1...64)
         self.pollInterval = try settings.seconds("saga.pollSeconds", default: .milliseconds(100), range: 0.01...60)
+        self.lease = try settings.seconds("saga.leaseSeconds", default: .seconds(30), range: 1...3_600)
     }
 }
 
 /// Drives every order's saga to its end: a background service with `concurrency` workers, each
-/// claiming one due saga at a time (`FOR UPDATE SKIP LOCKED`, so replicas share the work and
-/// never run the same saga twice at once), performing its next step and recording the outcome
-/// in the same transaction as the schedule. It resumes whatever was in flight at start-up.
+/// leasing one due saga at a time (replicas share the work and never run the same saga at
+/// once), performing its next step with no transaction or row lock open, then recording the
+/// outcome together with the schedule in one short transaction. It resumes whatever was in
+/// flight at start-up, once the leases of a crashed runner run out.
 struct SagaRunner: Service {
     let store: OrderStore
     let effects: SagaEffects
     let settings: SagaSettings
+    /// This runner's stable name (its host and port): a restarted process takes back its leases.
+    let name: String
     let logger: Logger
 
+    /// The order changed while its step ran, or the lease ran out: the outcome is not recorded.
+    private struct LeaseLost: Error {}
+
     func run() async throws {
+        do {
+            let reclaimed = try await SagaSchedule.reclaim(leasedBy: self.name, on: self.store.database.client, logger: self.logger)
+            if reclaimed > 0 { self.logger.info("took back the sagas an earlier process here had leased", metadata: ["saga.count": "\(reclaimed)"]) }
+        } catch {
+            // Not fatal: those leases run out by themselves.
+            self.logger.warning("could not take back earlier leases", metadata: ["error": "\(String(reflecting: error))"])
+        }
         try await runUntilShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<self.settings.concurrency {
@@ -58,8 +78,6 @@ struct SagaRunner: Service {
             var didWork = false
             do {
                 didWork = try await self.runOnce(logger: logger)
-            } catch is ConcurrencyConflict {
-                didWork = true  // someone else changed the order: look again at once
             } catch {
                 logger.warning("saga step failed", metadata: ["error": "\(String(reflecting: error))"])
             }
@@ -67,57 +85,74 @@ struct SagaRunner: Service {
         }
     }
 
-    /// Claims one due saga and advances it by one step; false when nothing was due.
+    /// Leases one due saga and advances it by one step; false when nothing was due.
     @discardableResult
     func runOnce(logger: Logger) async throws -> Bool {
-        try await self.store.database.transaction(logger: logger) { connection in
-            guard let claim = try await SagaSchedule.claimDue(on: connection, logger: logger) else { return false }
-            var logger = logger
-            logger[metadataKey: "order.id"] = "\(claim.orderId)"
-            let state = try await self.store.load(claim.orderId, on: connection, logger: logger)
-            let now = OrderEvent.nowMillis()
-            let step = OrderSaga.nextStep(state, nowMillis: now)
-            guard step != .done else {
-                try await SagaSchedule.finish(claim.orderId, on: connection, logger: logger)
-                return true
-            }
-            let outcome: OrderSaga.Outcome
-            do {
-                outcome = try await self.effects.perform(step, for: state, logger: logger)
-            } catch {
-                let delay = self.settings.retry.delay(afterAttempt: claim.failedAttempts + 1)
-                logger.info("saga step will be retried", metadata: ["saga.step": "\(step)", "retry.in": "\(delay)", "error": "\(error)"])
-                try await SagaSchedule.postpone(claim.orderId, by: delay, error: "\(error)", on: connection, logger: logger)
-                return true
-            }
-            switch OrderSaga.decide(step, outcome, failedAttempts: claim.processorFailures, maxPaymentAttempts: self.settings.maxPaymentAttempts) {
-            case .retry:
-                let delay = self.settings.retry.delay(afterAttempt: claim.failedAttempts + 1)
-                logger.info("saga step will be retried", metadata: ["saga.step": "\(step)", "saga.outcome": "\(outcome)"])
-                try await SagaSchedule.postpone(
-                    claim.orderId,
-                    by: delay,
-                    error: "\(outcome)",
-                    processorFailure: outcome == .processorUnavailable,
-                    on: connection,
-                    logger: logger
-                )
-            case .record(let kinds):
-                var events: [OrderEvent] = []
-                var current = state
-                for kind in kinds {
-                    let event = current.next(kind, at: now)
-                    current.apply(event)
-                    events.append(event)
-                }
-                try await self.store.append(events, to: state, orderId: claim.orderId, on: connection, logger: logger)
-                try await SagaSchedule.advance(claim.orderId, on: connection, logger: logger)
-                for event in events {
-                    logger.info("order event recorded", metadata: ["event.type": "\(event.kind.type)", "event.version": "\(event.version)"])
-                    Counter(label: "order_saga_events_total", dimensions: [("type", event.kind.type)]).increment()
-                }
-            }
+        let database = self.store.database
+        guard let claim = try await SagaSchedule.claimDue(lease: self.settings.lease, by: self.name, on: database.client, logger: logger) else {
+            return false
+        }
+        var logger = logger
+        logger[metadataKey: "order.id"] = "\(claim.orderId)"
+        let state = try await self.store.load(claim.orderId, logger: logger)
+        let now = OrderEvent.nowMillis()
+        let step = OrderSaga.nextStep(state, nowMillis: now)
+        if step == .done {
+            try await SagaSchedule.finish(claim, on: database.client, logger: logger)
             return true
         }
+        if let placement = state.placement {
+            logger[metadataKey: "correlation.id"] = "\(placement.correlationId ?? placement.orderId.uuidString)"
+        }
+        let outcome: OrderSaga.Outcome
+        do {
+            outcome = try await self.effects.perform(step, for: state, budget: self.settings.stepBudget, logger: logger)
+        } catch {
+            let delay = self.settings.retry.delay(afterAttempt: claim.failedAttempts + 1)
+            logger.info("saga step will be retried", metadata: ["saga.step": "\(step)", "retry.in": "\(delay)", "error": "\(error)"])
+            try await SagaSchedule.postpone(claim, by: delay, error: "\(error)", on: database.client, logger: logger)
+            return true
+        }
+        switch OrderSaga.decide(step, outcome, failedAttempts: claim.processorFailures, maxPaymentAttempts: self.settings.maxPaymentAttempts) {
+        case .retry:
+            let delay = self.settings.retry.delay(afterAttempt: claim.failedAttempts + 1)
+            logger.info("saga step will be retried", metadata: ["saga.step": "\(step)", "saga.outcome": "\(outcome)"])
+            try await SagaSchedule.postpone(
+                claim,
+                by: delay,
+                error: "\(outcome)",
+                processorFailure: outcome == .processorUnavailable,
+                on: database.client,
+                logger: logger
+            )
+        case .record(let kinds):
+            var events: [OrderEvent] = []
+            var current = state
+            for kind in kinds {
+                let event = current.next(kind, at: now)
+                current.apply(event)
+                events.append(event)
+            }
+            do {
+                try await database.transaction(logger: logger) { connection in
+                    try await self.store.append(events, to: state, orderId: claim.orderId, on: connection, logger: logger)
+                    guard try await SagaSchedule.advance(claim, on: connection, logger: logger) else { throw LeaseLost() }
+                }
+            } catch is ConcurrencyConflict {
+                // A customer's cancellation (or another writer) came first: decide again from
+                // the new state. The step's effect is idempotent, so nothing is lost.
+                logger.info("order changed during a saga step; looking again", metadata: ["saga.step": "\(step)"])
+                try await SagaSchedule.release(claim, on: database.client, logger: logger)
+                return true
+            } catch is LeaseLost {
+                logger.warning("saga lease ran out before the step was recorded; another runner has it", metadata: ["saga.step": "\(step)"])
+                return true
+            }
+            for event in events {
+                logger.info("order event recorded", metadata: ["event.type": "\(event.kind.type)", "event.version": "\(event.version)"])
+                Counter(label: "order_saga_events_total", dimensions: [("type", event.kind.type)]).increment()
+            }
+        }
+        return true
     }
 }

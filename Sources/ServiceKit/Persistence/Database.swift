@@ -37,7 +37,37 @@ public struct Database: Sendable {
     /// An error thrown by `body` comes out as itself (PostgresNIO wraps it in
     /// `PostgresTransactionError`), so a ``ProblemError`` or a domain error thrown inside a
     /// transaction means the same as outside; if the rollback itself failed, that is logged.
+    ///
+    /// A transaction the server aborted as a deadlock victim or a serialization failure
+    /// (SQLSTATE 40P01, 40001) is run again, up to `attempts` times in all, after a short random
+    /// pause: `body` must therefore do nothing but database work (never a remote call).
     public func transaction<Result: Sendable>(
+        attempts: Int = 4,
+        logger: Logger,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await self.transactionOnce(logger: logger, body)
+            } catch let error as PSQLError where attempt < attempts && Self.isRetryable(error) {
+                logger.info(
+                    "transaction aborted by the server; running it again",
+                    metadata: ["sql.state": "\(error.serverInfo?[.sqlState] ?? "")", "retry.attempt": "\(attempt)"]
+                )
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 * attempt))))
+                attempt += 1
+            }
+        }
+    }
+
+    /// Whether the server aborted a transaction that may simply be run again.
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
+    private func transactionOnce<Result: Sendable>(
         logger: Logger,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
