@@ -19,14 +19,23 @@ struct OrderPlacementService: Sendable {
         var created: Bool
     }
 
-    func place(_ request: OrderRequest, userID: UUID, idempotencyKey: String?, logger: Logger) async throws -> Placed {
+    /// Places the order; `propagation` (the caller's request id, trace and remaining deadline)
+    /// goes with the calls to product and payment, and the request id becomes the order's
+    /// correlation id, which the saga's calls carry.
+    func place(
+        _ request: OrderRequest,
+        userID: UUID,
+        idempotencyKey: String?,
+        propagating propagation: PropagationHeaders,
+        logger: Logger
+    ) async throws -> Placed {
         if let idempotencyKey,
             let earlier = try await self.earlierOrder(userID: userID, key: idempotencyKey, fingerprint: request.fingerprint, logger: logger)
         {
             return Placed(state: try await self.store.load(earlier, logger: logger), created: false)
         }
-        let lines = try await self.price(request.items, logger: logger)
-        try await self.checkPaymentMethod(request.paymentMethodId, userID: userID, logger: logger)
+        let lines = try await self.price(request.items, propagation, logger: logger)
+        try await self.checkPaymentMethod(request.paymentMethodId, userID: userID, propagation, logger: logger)
         let total = Money(amount: lines.reduce(0) { $0 + $1.unitPrice.amount * Int64($1.quantity) }, currency: lines[0].unitPrice.currency)
         let now = OrderEvent.nowMillis()
         let orderID = UUID()
@@ -37,7 +46,9 @@ struct OrderPlacementService: Sendable {
             total: total,
             paymentMethodId: request.paymentMethodId,
             shippingAddress: request.shippingAddress,
-            deadlineMillis: now + Int64(self.deadline / .milliseconds(1))
+            deadlineMillis: now + Int64(self.deadline / .milliseconds(1)),
+            correlationId: propagation.requestID,
+            traceparent: propagation.traceparent
         )
         let placed: OrderState? = try await self.store.database.transaction(logger: logger) { connection in
             if let idempotencyKey {
@@ -91,7 +102,7 @@ struct OrderPlacementService: Sendable {
     }
 
     /// The order lines priced from the catalog; 422 naming each unknown or archived product.
-    private func price(_ items: [OrderRequest.Item], logger: Logger) async throws -> [OrderLine] {
+    private func price(_ items: [OrderRequest.Item], _ propagation: PropagationHeaders, logger: Logger) async throws -> [OrderLine] {
         let lookup: ProductLookupResult
         do {
             let body = ByteBuffer(bytes: try WireJSON.encoder().encode(ProductLookupRequest(ids: items.map(\.productId))))
@@ -101,7 +112,7 @@ struct OrderPlacementService: Sendable {
                 to: ServiceName.product,
                 json: body,
                 idempotencyKey: UUIDv4.string(),
-                propagating: nil,
+                propagating: propagation,
                 logger: logger
             )
             lookup = try WireJSON.decoder().decode(ProductLookupResult.self, from: Data(buffer: answer))
@@ -125,7 +136,7 @@ struct OrderPlacementService: Sendable {
     }
 
     /// 422 unless the payment method exists, is the caller's and has not expired.
-    private func checkPaymentMethod(_ id: UUID, userID: UUID, logger: Logger) async throws {
+    private func checkPaymentMethod(_ id: UUID, userID: UUID, _ propagation: PropagationHeaders, logger: Logger) async throws {
         do {
             let (_, answer) = try await self.client.send(
                 .GET,
@@ -133,7 +144,7 @@ struct OrderPlacementService: Sendable {
                 to: ServiceName.payment,
                 json: nil,
                 idempotencyKey: UUIDv4.string(),
-                propagating: nil,
+                propagating: propagation,
                 logger: logger
             )
             let check = try WireJSON.decoder().decode(PaymentMethodCheck.self, from: Data(buffer: answer))

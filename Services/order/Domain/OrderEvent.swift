@@ -38,6 +38,12 @@ struct OrderPlacement: Codable, Sendable, Equatable {
     var shippingAddress: ShippingAddress
     /// After this instant (epoch milliseconds) a still-pending order is cancelled and compensated.
     var deadlineMillis: Int64
+    /// The request id of the `POST /v1/orders` that placed the order: every saga call carries it
+    /// as its `X-Request-ID`, so one id finds the whole checkout in every service's logs.
+    /// (Absent in orders placed before it was recorded.)
+    var correlationId: String? = nil
+    /// The placing request's W3C trace context, which the saga's calls continue.
+    var traceparent: String? = nil
 }
 
 /// Everything that can happen to an order; the order's state is the fold of these.

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
@@ -9,6 +10,8 @@ public struct AccessLogMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
 
     public init() {}
+
+    private static let deadlineField = HTTPField.Name(RequestDeadline.headerName)!
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -23,16 +26,17 @@ public struct AccessLogMiddleware: RouterMiddleware {
             elapsed.nanoseconds
         )
         let level: Logger.Level = status >= 500 ? .warning : .info
-        context.logger.log(
-            level: level,
-            "request completed",
-            metadata: [
-                "http.method": .string(method),
-                "http.path": .string(request.uri.path),
-                "http.status": .stringConvertible(status),
-                "http.duration_ms": .stringConvertible(elapsed.milliseconds),
-            ]
-        )
+        var metadata: Logger.Metadata = [
+            "http.method": .string(method),
+            "http.path": .string(request.uri.path),
+            "http.status": .stringConvertible(status),
+            "http.duration_ms": .stringConvertible(elapsed.milliseconds),
+        ]
+        // The caller's time budget, when it sent one (digits only: nothing else is logged).
+        if let budget = request.headers[Self.deadlineField], budget.utf8.count <= 12, budget.utf8.allSatisfy({ (48...57).contains($0) }) {
+            metadata["request.deadline_ms"] = .string(budget)
+        }
+        context.logger.log(level: level, "request completed", metadata: metadata)
         return response
     }
 }

@@ -32,7 +32,11 @@ public struct RequestDeadline: RouterMiddleware {
             guard milliseconds > 0 else {
                 throw ProblemError.gatewayTimeout("The caller's deadline had passed before this service received the request.")
             }
-            context.deadline = now + min(.milliseconds(milliseconds), self.maximumBudget)
+            let budget = min(Duration.milliseconds(milliseconds), self.maximumBudget)
+            context.deadline = now + budget
+            // Every line logged for the request says how long its caller was willing to wait.
+            context.logger[metadataKey: "request.deadline_ms"] =
+                "\(budget.components.seconds * 1000 + budget.components.attoseconds / 1_000_000_000_000_000)"
         } else if let defaultBudget {
             context.deadline = now + defaultBudget
         }
