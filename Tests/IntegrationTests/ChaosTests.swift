@@ -548,8 +548,8 @@ extension ShopStackSuite {
                 try await Task.sleep(for: .milliseconds(500))
                 rows = try await confirmedNotifications(userIds)
             }
-            // A duplicate could still be on its way.
-            try await Task.sleep(for: .seconds(1))
+            // Once nothing is in flight, no duplicate can still be on its way.
+            try await EventSettling.awaitSettled(timeout: .seconds(60))
             rows = try await confirmedNotifications(userIds)
 
             var counts: [String: Int] = [:]

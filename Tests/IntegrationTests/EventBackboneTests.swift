@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -53,10 +54,10 @@ extension ShopStackSuite {
             let firstItem = (page["items"] as? [[String: Any]])?.first
             #expect(firstItem?["readAt"] is NSNull, "readAt is present and null while unread: \(raw.text)")
 
-            // Waiting longer brings no second welcome.
-            try await Task.sleep(for: .seconds(1))
+            // Once nothing is in flight, no second welcome can come.
+            try await EventSettling.awaitSettled()
             let later = try await Self.notices(stack, session)
-            #expect(later.filter { $0.type == "user.registered" }.count == 1, "still exactly one welcome 1 s later: \(later)")
+            #expect(later.filter { $0.type == "user.registered" }.count == 1, "still exactly one welcome once nothing is in flight: \(later)")
 
             // Only the owner marks it read; anyone else's id is a 404.
             let readPath = "\(Self.notificationsPath)/\(welcome.id)/read"
@@ -100,8 +101,8 @@ extension ShopStackSuite {
             _ = try await Self.awaitNotices(stack, unlucky, timeout: .seconds(15)) { notices in
                 Self.count(notices, "payment.declined", about: bad.id) >= 1 && Self.count(notices, "order.cancelled", about: bad.id) >= 1
             }
-            // Anything duplicated would have arrived by now.
-            try await Task.sleep(for: .seconds(1))
+            // Once nothing is in flight, no duplicate can come.
+            try await EventSettling.awaitSettled()
 
             let buyers = try await Self.notices(stack, buyer)
             #expect(Self.count(buyers, "order.confirmed", about: good.id) == 1, "exactly one order.confirmed for \(good.id): \(buyers)")
@@ -183,8 +184,8 @@ extension ShopStackSuite {
             } while ContinuousClock.now < deadline
             #expect(missing.isEmpty, "\(missing.count) of 20 orders have no order.confirmed 30 s after the restart: \(missing)")
 
-            // ... and exactly one, with no extra ones for the same customer.
-            try await Task.sleep(for: .seconds(1))
+            // ... and exactly one, with no extra ones for the same customer, once nothing is in flight.
+            try await EventSettling.awaitSettled()
             for entries in owners.values {
                 guard let session = entries.first?.session else { continue }
                 let notices = try await Self.notices(stack, session)
@@ -335,7 +336,7 @@ extension ShopStackSuite {
                 } while ContinuousClock.now < deadline
                 #expect(missing.isEmpty, "orders without an order.confirmed 45 s after the restart: \(missing)")
 
-                try await Task.sleep(for: .seconds(1))
+                try await EventSettling.awaitSettled()
                 for entries in owners.values {
                     guard let session = entries.first?.session else { continue }
                     let notices = try await Self.notices(stack, session)
@@ -463,8 +464,23 @@ extension ShopStackSuite {
                 )
                 #expect(payloads[1]?["type"] as? String == "order.confirmed", "\(attempts.map { String(decoding: $0.body, as: UTF8.self) })")
 
-                // Delivered by the 200: no third attempt.
-                try await Task.sleep(for: .milliseconds(1500))
+                // Delivered by the 200: once notification has recorded that, no third attempt can come.
+                let webhookId = created.id
+                let deadline = ContinuousClock.now + .seconds(15)
+                var open = 1
+                while open > 0, ContinuousClock.now < deadline {
+                    open = try await ServiceDatabase.withClient("notification") { client in
+                        let rows = try await client.query(
+                            "SELECT count(*) FROM webhook_deliveries WHERE webhook_id = \(UUID(uuidString: webhookId) ?? UUID()) AND status = 'pending'",
+                            logger: ServiceDatabase.logger
+                        )
+                        var count: Int64 = 0
+                        for try await value in rows.decode(Int64.self) { count = value }
+                        return Int(count)
+                    }
+                    if open > 0 { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(open == 0, "the delivery is recorded as done")
                 #expect(receiver.requests.count == 2, "no attempt after the 200: \(receiver.requests.map(\.headText))")
             } catch {
                 await receiver.stop()

@@ -90,8 +90,8 @@ extension ShopStackSuite {
                 json: #"{"email":"\#(email)","password":"\#(password)","name":"Log Check"}"#
             )
             #expect(register.status == 201, "\(register.text)")
-            // Give asynchronous log writes and the user.registered consumers a moment.
-            try await Task.sleep(for: .milliseconds(500))
+            // Every consumer of user.registered has handled it (and so logged whatever it logs).
+            try await EventSettling.awaitSettled()
             for name in Stack.allNames {
                 let log = try stack.process(name).log()
                 #expect(!log.contains(password), "\(name) logged a registration password")

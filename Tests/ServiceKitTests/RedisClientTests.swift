@@ -148,15 +148,13 @@ struct RedisClientTests {
     @Test func commandTimeoutFailsTheCallerAndTheClientRecovers() async throws {
         let key = self.uniquePrefix() + "empty-list"
         try await self.withClient(Overrides(poolSize: 1, commandTimeout: .milliseconds(200))) { (client) async throws in
-            let clock = ContinuousClock()
-            let start = clock.now
             async let behind: Void = {
                 // Queued behind BLPOP on the only connection: it fails when that connection is closed.
                 try await Task.sleep(for: .milliseconds(50))
                 await #expect(throws: RedisClientError.self) { try await client.ping() }
             }()
+            // BLPOP would answer nil after 5 s: a throw means the 200 ms command timeout ended it.
             await #expect(throws: RedisClientError.timeout) { try await client.send("BLPOP", RedisArgument(key), 5) }
-            #expect(clock.now - start < .seconds(2))
             try await behind
             // The broken connection was dropped; the next calls use a new one.
             try await client.ping()

@@ -212,6 +212,9 @@ final class Stack: Sendable {
         environment["DISCOVERY_BACKEND"] = "redis"
         environment["DISCOVERY_TTL_SECONDS"] = "3"
         environment["DISCOVERY_REFRESH_SECONDS"] = "0.5"
+        // An event left pending by a consumer that died is claimed after 1 s (30 s by default),
+        // so "exactly once" checks see any redelivery within the suite's waits.
+        environment["CONSUMER_CLAIM_IDLE_SECONDS"] = "1"
         switch name {
         case gatewayName:
             environment["BREAKER_OPEN_SECONDS"] = "1"
