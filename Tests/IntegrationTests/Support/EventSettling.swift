@@ -35,8 +35,10 @@ enum EventSettling {
             }
             if unsent > 0 { unsettled.append("\(unsent) unsent in \(producer)'s outbox") }
             let stream = "events:\(producer)"
-            let info = try RedisControl.run("XINFO", "STREAM", stream)
-            guard let last = Self.field("last-generated-id", in: info)?.string else { continue }
+            // A stream nobody has published to yet does not exist: nothing in flight there.
+            guard try RedisControl.run("EXISTS", stream).integer == 1,
+                let last = Self.field("last-generated-id", in: try RedisControl.run("XINFO", "STREAM", stream))?.string
+            else { continue }
             for group in try RedisControl.run("XINFO", "GROUPS", stream).array ?? [] {
                 let name = Self.field("name", in: group)?.string ?? "?"
                 let pending = Self.field("pending", in: group)?.integer ?? 0
