@@ -104,5 +104,10 @@ enum OrderMigrations {
             // jsonb re-formats on output; the API answers the compact, sorted rendering as text.
             statements: ["ALTER TABLE order_views ALTER COLUMN document TYPE text USING document::text"]
         ),
+        Migration(
+            version: 6,
+            name: "outbox order per subject, purging sent events and old idempotency keys",
+            statements: OutboxRelay.orderingIndexDefinitions + ["CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)"]
+        ),
     ]
 }

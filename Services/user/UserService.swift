@@ -10,6 +10,10 @@ struct UserService: ServiceModule {
     let profiles: ProfileRepository
     let consumer: EventConsumer
     let relay: OutboxRelay
+    /// Trims the service's event stream to what its consumer groups still need.
+    let trimmer: StreamTrimmer
+    /// Purges sent outbox rows and inbox ids older than `RETENTION_DAYS`.
+    let retention: RetentionJob
     let deadLetters: DeadLetterRoutes
 
     init(dependencies: ServiceDependencies) throws {
@@ -31,6 +35,8 @@ struct UserService: ServiceModule {
             publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
             logger: dependencies.logger
         )
+        self.trimmer = try StreamTrimmer(dependencies: dependencies, stream: RedisStreamPublisher.stream(of: Self.descriptor.name))
+        self.retention = try RetentionJob(dependencies: dependencies, database: database, rules: [.sentOutbox, .inbox])
         self.deadLetters = DeadLetterRoutes(redis: dependencies.redis, group: Self.descriptor.name)
     }
 
@@ -39,5 +45,5 @@ struct UserService: ServiceModule {
         ProfileController(profiles: self.profiles).register(on: routes)
     }
 
-    var backgroundServices: [any Service] { [self.consumer, self.relay] }
+    var backgroundServices: [any Service] { [self.consumer, self.relay, self.trimmer, self.retention] }
 }
