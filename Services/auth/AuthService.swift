@@ -57,6 +57,7 @@ struct AuthService: ServiceModule {
 
     func registerRoutes(on routes: ServiceRoutes) {
         RegistrationController(accounts: self.accounts, hasher: self.hasher).register(on: routes)
+        InternalAccountController(accounts: self.accounts).register(on: routes)
         SessionController(
             accounts: self.accounts,
             hasher: self.hasher,
