@@ -37,8 +37,8 @@ struct AccountRepository: Sendable {
         return try await self.database.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
-                INSERT INTO accounts (id, email, name, password_hash, roles)
-                VALUES (\(id), \(email), \(name), \(passwordHash), \(roles))
+                INSERT INTO accounts (id, email, name, password_hash, roles, created_at)
+                VALUES (\(id), \(email), \(name), \(passwordHash), \(roles), \(event.registeredAt))
                 ON CONFLICT (email) DO NOTHING
                 RETURNING id
                 """,
@@ -75,6 +75,16 @@ struct AccountRepository: Sendable {
         )
         for try await (id, hash, roles) in rows.decode((UUID, String, [String]).self) {
             return Credentials(id: id, passwordHash: hash, roles: roles)
+        }
+        return nil
+    }
+
+    /// What `user.registered` said about an account, read back (for a profile that is asked for
+    /// before the event arrived); `nil` when there is no such account.
+    func registration(of id: UUID, logger: Logger) async throws -> UserRegistered? {
+        let rows = try await self.database.client.query("SELECT id, email, name, created_at FROM accounts WHERE id = \(id)", logger: logger)
+        for try await (id, email, name, createdAt) in rows.decode((UUID, String, String, Date).self) {
+            return UserRegistered(userId: id, email: email, name: name, registeredAt: createdAt)
         }
         return nil
     }

@@ -80,5 +80,10 @@ enum AuthMigrations {
                 "ALTER TABLE outbox ALTER COLUMN occurred_at SET DEFAULT clock_timestamp()",
             ]
         ),
+        Migration(
+            version: 4,
+            name: "outbox order per subject, purging sent events and expired refresh tokens",
+            statements: OutboxRelay.orderingIndexDefinitions + ["CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at)"]
+        ),
     ]
 }

@@ -18,6 +18,10 @@ struct AuthService: ServiceModule {
     let throttle: LoginThrottle
     let serviceClients: ServiceClientRegistry
     let relay: OutboxRelay
+    /// Trims the service's event stream to what its consumer groups still need.
+    let trimmer: StreamTrimmer
+    /// Purges sent outbox rows and expired refresh tokens older than `RETENTION_DAYS`.
+    let retention: RetentionJob
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
@@ -47,10 +51,13 @@ struct AuthService: ServiceModule {
             publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
             logger: dependencies.logger
         )
+        self.trimmer = try StreamTrimmer(dependencies: dependencies, stream: RedisStreamPublisher.stream(of: Self.descriptor.name))
+        self.retention = try RetentionJob(dependencies: dependencies, database: database, rules: [.sentOutbox, Self.expiredRefreshTokens])
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
         RegistrationController(accounts: self.accounts, hasher: self.hasher).register(on: routes)
+        InternalAccountController(accounts: self.accounts).register(on: routes)
         SessionController(
             accounts: self.accounts,
             hasher: self.hasher,
@@ -68,5 +75,9 @@ struct AuthService: ServiceModule {
         try await self.admin.ensureExists(in: self.accounts, hasher: self.hasher, logger: logger)
     }
 
-    var backgroundServices: [any Service] { [self.relay] }
+    var backgroundServices: [any Service] { [self.relay, self.trimmer, self.retention] }
+
+    /// Refresh tokens that expired more than the retention age ago (a spent one presented again
+    /// before that still revokes its family).
+    static let expiredRefreshTokens = RetentionRule(table: "refresh_tokens", condition: "expires_at < $1")
 }

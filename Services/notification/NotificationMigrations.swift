@@ -57,5 +57,13 @@ enum NotificationMigrations {
                 "CREATE INDEX webhook_deliveries_by_notification ON webhook_deliveries (notification_id)",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "purging inbox ids and finished webhook deliveries",
+            statements: [
+                EventConsumer.inboxRetentionIndexDefinition,
+                "CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (completed_at) WHERE status <> 'pending'",
+            ]
+        ),
     ]
 }

@@ -13,6 +13,8 @@ struct NotificationService: ServiceModule {
     let consumer: EventConsumer
     let deliveryWorker: WebhookDeliveryWorker
     let deadLetters: DeadLetterRoutes
+    /// Purges inbox ids and finished webhook deliveries older than `RETENTION_DAYS`.
+    let retention: RetentionJob
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
@@ -38,6 +40,7 @@ struct NotificationService: ServiceModule {
             logger: dependencies.logger
         )
         self.deadLetters = DeadLetterRoutes(redis: dependencies.redis, group: Self.descriptor.name)
+        self.retention = try RetentionJob(dependencies: dependencies, database: database, rules: [.inbox, Self.finishedDeliveries])
         if settings.allowPrivateHosts {
             dependencies.logger.warning("webhooks may point to private hosts", metadata: ["setting": "WEBHOOK_ALLOW_PRIVATE_HOSTS"])
         }
@@ -49,5 +52,8 @@ struct NotificationService: ServiceModule {
         NotificationController(notifications: self.notifications).register(on: routes)
     }
 
-    var backgroundServices: [any Service] { [self.consumer, self.deliveryWorker] }
+    var backgroundServices: [any Service] { [self.consumer, self.deliveryWorker, self.retention] }
+
+    /// Webhook deliveries that ended (delivered or dead) more than the retention age ago.
+    static let finishedDeliveries = RetentionRule(table: "webhook_deliveries", condition: "status <> 'pending' AND completed_at < $1")
 }

@@ -106,6 +106,11 @@ enum OrderMigrations {
         ),
         Migration(
             version: 6,
+            name: "outbox order per subject, purging sent events and old idempotency keys",
+            statements: OutboxRelay.orderingIndexDefinitions + ["CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)"]
+        ),
+        Migration(
+            version: 7,
             name: "sagas are leased, not locked, while their step calls out",
             statements: ["ALTER TABLE saga_schedule ADD COLUMN lease_id uuid", "ALTER TABLE saga_schedule ADD COLUMN leased_by text"]
         ),

@@ -11,6 +11,10 @@ struct OrderService: ServiceModule {
     let placement: OrderPlacementService
     let runner: SagaRunner
     let relay: OutboxRelay
+    /// Trims the service's event stream to what its consumer groups still need.
+    let trimmer: StreamTrimmer
+    /// Purges sent outbox rows and idempotency keys older than `RETENTION_DAYS`.
+    let retention: RetentionJob
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
@@ -31,11 +35,17 @@ struct OrderService: ServiceModule {
             publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
             logger: dependencies.logger
         )
+        self.trimmer = try StreamTrimmer(dependencies: dependencies, stream: RedisStreamPublisher.stream(of: Self.descriptor.name))
+        self.retention = try RetentionJob(dependencies: dependencies, database: database, rules: [.sentOutbox, Self.oldIdempotencyKeys])
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
         OrderController(store: self.store, readModel: self.readModel, placement: self.placement).register(on: routes)
     }
 
-    var backgroundServices: [any Service] { [self.runner, self.relay] }
+    var backgroundServices: [any Service] { [self.runner, self.relay, self.trimmer, self.retention] }
+
+    /// `Idempotency-Key`s of `POST /v1/orders` older than the retention age: a key is honoured
+    /// that long, then it may be used again for a new order.
+    static let oldIdempotencyKeys = RetentionRule(table: "idempotency_keys", condition: "created_at < $1")
 }

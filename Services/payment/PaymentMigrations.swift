@@ -99,5 +99,10 @@ enum PaymentMigrations {
             name: "outbox of payment events",
             statements: [OutboxRelay.tableDefinition, OutboxRelay.indexDefinition]
         ),
+        Migration(
+            version: 5,
+            name: "outbox order per subject and purging sent events",
+            statements: OutboxRelay.orderingIndexDefinitions
+        ),
     ]
 }

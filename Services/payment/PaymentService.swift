@@ -15,6 +15,10 @@ struct PaymentService: ServiceModule {
     let processor: CardProcessor
     let now: @Sendable () -> Date
     let relay: OutboxRelay
+    /// Trims the service's event stream to what its consumer groups still need.
+    let trimmer: StreamTrimmer
+    /// Purges sent outbox rows older than `RETENTION_DAYS`.
+    let retention: RetentionJob
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
@@ -28,9 +32,11 @@ struct PaymentService: ServiceModule {
             publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
             logger: dependencies.logger
         )
+        self.trimmer = try StreamTrimmer(dependencies: dependencies, stream: RedisStreamPublisher.stream(of: Self.descriptor.name))
+        self.retention = try RetentionJob(dependencies: dependencies, database: database, rules: [.sentOutbox])
     }
 
-    var backgroundServices: [any Service] { [self.relay] }
+    var backgroundServices: [any Service] { [self.relay, self.trimmer, self.retention] }
 
     func registerRoutes(on routes: ServiceRoutes) {
         PaymentMethodController(methods: self.methods, now: self.now).register(on: routes)

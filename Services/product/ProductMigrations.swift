@@ -57,5 +57,10 @@ enum ProductMigrations {
             name: "outbox of catalog and inventory events",
             statements: [OutboxRelay.tableDefinition, OutboxRelay.indexDefinition]
         ),
+        Migration(
+            version: 4,
+            name: "outbox order per subject and purging sent events",
+            statements: OutboxRelay.orderingIndexDefinitions
+        ),
     ]
 }

@@ -11,6 +11,10 @@ struct ProductService: ServiceModule {
     let reservationSettings: ReservationSettings
     let expiry: ReservationExpiry
     let relay: OutboxRelay
+    /// Trims the service's event stream to what its consumer groups still need.
+    let trimmer: StreamTrimmer
+    /// Purges sent outbox rows older than `RETENTION_DAYS`.
+    let retention: RetentionJob
     let seedDemoCatalog: Bool
 
     init(dependencies: ServiceDependencies) throws {
@@ -29,6 +33,8 @@ struct ProductService: ServiceModule {
             publisher: RedisStreamPublisher(redis: dependencies.redis, source: Self.descriptor.name),
             logger: dependencies.logger
         )
+        self.trimmer = try StreamTrimmer(dependencies: dependencies, stream: RedisStreamPublisher.stream(of: Self.descriptor.name))
+        self.retention = try RetentionJob(dependencies: dependencies, database: database, rules: [.sentOutbox])
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
@@ -45,5 +51,5 @@ struct ProductService: ServiceModule {
         }
     }
 
-    var backgroundServices: [any Service] { [self.expiry, self.relay] }
+    var backgroundServices: [any Service] { [self.expiry, self.relay, self.trimmer, self.retention] }
 }

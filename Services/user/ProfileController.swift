@@ -4,9 +4,11 @@ import Hummingbird
 import ServiceKit
 
 /// The profile routes: the caller's own (`/v1/users/me`), one by id (owner or admin), the
-/// admin listing, and the internal endpoint that creates a profile for a new account.
+/// admin listing, and the internal endpoint that creates a profile for a new account. A profile
+/// asked for before its `user.registered` event arrived is created on the spot (``ProfileLookup``).
 struct ProfileController: Sendable {
     let profiles: ProfileRepository
+    let lookup: ProfileLookup
 
     func register(on routes: ServiceRoutes) {
         routes.get("/v1/users/me") { _, context in
@@ -18,16 +20,11 @@ struct ProfileController: Sendable {
             var changes = try await request.decodeJSON(as: ProfileChanges.self, context: context)
             changes.normalize()
             try changes.validate()
-            guard
-                let profile = try await self.profiles.update(
-                    id: id,
-                    changes: changes,
-                    propagation: context.propagationHeaders,
-                    logger: context.logger
-                )
-            else {
-                throw ProblemError.notFound("The profile does not exist yet.")
+            var updated = try await self.profiles.update(id: id, changes: changes, propagation: context.propagationHeaders, logger: context.logger)
+            if updated == nil, try await self.lookup.provision(id, propagation: context.propagationHeaders, logger: context.logger) {
+                updated = try await self.profiles.update(id: id, changes: changes, propagation: context.propagationHeaders, logger: context.logger)
             }
+            guard let profile = updated else { throw ProblemError.notFound("No user has this id.") }
             context.logger.info("profile updated", metadata: ["user.id": "\(id)"])
             return JSONResponse(profile)
         }
@@ -54,7 +51,7 @@ struct ProfileController: Sendable {
     }
 
     private func profile(_ id: UUID, context: ServiceRequestContext) async throws -> Profile {
-        guard let profile = try await self.profiles.find(id: id, logger: context.logger) else {
+        guard let profile = try await self.lookup.find(id, propagation: context.propagationHeaders, logger: context.logger) else {
             throw ProblemError.notFound("No user has this id.")
         }
         return profile

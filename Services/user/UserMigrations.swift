@@ -31,5 +31,10 @@ enum UserMigrations {
             name: "event inbox and outbox",
             statements: [EventConsumer.inboxTableDefinition, OutboxRelay.tableDefinition, OutboxRelay.indexDefinition]
         ),
+        Migration(
+            version: 4,
+            name: "outbox order per subject, purging sent events and inbox ids",
+            statements: OutboxRelay.orderingIndexDefinitions + [EventConsumer.inboxRetentionIndexDefinition]
+        ),
     ]
 }

@@ -81,6 +81,9 @@ public struct EventConsumer: Service {
         )
         """
 
+    /// The index that purging old inbox ids uses (``RetentionRule/inbox``).
+    public static let inboxRetentionIndexDefinition = "CREATE INDEX inbox_handled_at ON inbox (handled_at)"
+
     public init(
         redis: RedisClient,
         database: Database,

@@ -4,60 +4,20 @@ import Metrics
 import PostgresNIO
 import ServiceLifecycle
 
-/// One event waiting in a service's `outbox` table.
-public struct OutboxMessage: Sendable, Equatable {
-    public var id: UUID
-    public var type: String
-    /// The payload's schema version.
-    public var version: Int
-    /// The entity the event is about (an account id, an order id).
-    public var subject: String
-    /// The event's data, JSON text.
-    public var payload: String
-    public var occurredAt: Date
-    /// The request id that caused the event.
-    public var correlationId: String?
-    public var traceparent: String?
-    /// Failed deliveries so far.
-    public var attempts: Int
-
-    public init(
-        id: UUID,
-        type: String,
-        version: Int = 1,
-        subject: String,
-        payload: String,
-        occurredAt: Date,
-        correlationId: String? = nil,
-        traceparent: String? = nil,
-        attempts: Int = 0
-    ) {
-        self.id = id
-        self.type = type
-        self.version = version
-        self.subject = subject
-        self.payload = payload
-        self.occurredAt = occurredAt
-        self.correlationId = correlationId
-        self.traceparent = traceparent
-        self.attempts = attempts
-    }
-}
-
-/// Delivers outbox messages somewhere; must be idempotent per message id, since a crash
-/// between delivering and marking sent delivers again.
-public protocol OutboxPublisher: Sendable {
-    func publish(_ message: OutboxMessage, logger: Logger) async throws
-}
-
 /// Moves events from the `outbox` table (written in the same transaction as the state change)
 /// to a publisher, oldest first, and marks them sent.
 ///
-/// Safe with several replicas: one relays at a time (a transaction-scoped advisory lock, so
-/// events leave in the order they were written), and its batch is claimed with
-/// `FOR UPDATE SKIP LOCKED`. A failed delivery stops the batch (so events keep their order)
-/// and is retried with exponential backoff. `outbox_lag_seconds` is the age of the oldest
-/// unsent event. Expects the table of ``OutboxRelay/tableDefinition``.
+/// Order is kept per subject (the aggregate an event is about: an order, an account): an event
+/// is published only after every earlier event of its subject. A failed delivery is retried with
+/// exponential backoff and holds back the later events of its subject meanwhile; other subjects
+/// go on. A batch goes out in one call of the publisher (one Redis pipeline); a batch that holds
+/// several events of one subject sends them in rounds, each round the next event of every
+/// subject whose previous one was confirmed, so no event ever arrives before its predecessor.
+///
+/// Safe with several replicas: one relays at a time (a transaction-scoped advisory lock) and its
+/// batch is claimed with `FOR UPDATE SKIP LOCKED`. `outbox_lag_seconds` is the age of the oldest
+/// unsent event in the batch. Expects the table of ``OutboxRelay/tableDefinition`` with the
+/// indexes of ``OutboxRelay/indexDefinition`` and ``OutboxRelay/orderingIndexDefinitions``.
 public struct OutboxRelay: Service {
     let database: Database
     let publisher: any OutboxPublisher
@@ -85,6 +45,13 @@ public struct OutboxRelay: Service {
 
     /// The index the relay's query uses.
     public static let indexDefinition = "CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE sent_at IS NULL"
+
+    /// Indexes for order per subject (the relay looks for an earlier unsent event of the same
+    /// subject) and for purging sent rows (``RetentionRule/sentOutbox``).
+    public static let orderingIndexDefinitions = [
+        "CREATE INDEX outbox_unsent_by_subject ON outbox (subject, occurred_at, id) WHERE sent_at IS NULL",
+        "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL",
+    ]
 
     /// Writes an event to the outbox inside the caller's transaction.
     public static func enqueue<Payload: Encodable>(
@@ -119,7 +86,7 @@ public struct OutboxRelay: Service {
         self.publisher = publisher
         self.logger = logger
         self.pollInterval = pollInterval
-        self.batchSize = batchSize
+        self.batchSize = max(1, batchSize)
         self.retry = retry
     }
 
@@ -149,84 +116,133 @@ public struct OutboxRelay: Service {
             for try await locked in lock.decode(Bool.self) { relaying = locked }
             // Another replica is relaying right now; events stay in order by leaving it alone.
             guard relaying else { return (0, 0) }
-            let rows = try await connection.query(
-                """
-                SELECT id, type, version, subject, payload::text, occurred_at, correlation_id, traceparent, attempts FROM outbox
-                WHERE sent_at IS NULL AND next_attempt_at <= now()
-                ORDER BY occurred_at, id LIMIT \(self.batchSize)
-                FOR UPDATE SKIP LOCKED
-                """,
-                logger: logger
-            )
-            var batch: [OutboxMessage] = []
-            for try await row in rows.decode((UUID, String, Int32, String, String, Date, String?, String?, Int32).self) {
-                batch.append(
-                    OutboxMessage(
-                        id: row.0,
-                        type: row.1,
-                        version: Int(row.2),
-                        subject: row.3,
-                        payload: row.4,
-                        occurredAt: row.5,
-                        correlationId: row.6,
-                        traceparent: row.7,
-                        attempts: Int(row.8)
-                    )
+            let batch = try await self.claimBatch(on: connection)
+            let outcome = await self.deliver(batch)
+            if !outcome.sent.isEmpty {
+                try await connection.query("UPDATE outbox SET sent_at = now() WHERE id = ANY(\(outcome.sent))", logger: logger)
+            }
+            for (message, error) in outcome.failed {
+                let delay = self.retry.delay(afterAttempt: message.attempts + 1)
+                let seconds = Double(delay / .milliseconds(1)) / 1000
+                logger.warning(
+                    "outbox delivery failed",
+                    metadata: ["event.id": "\(message.id)", "event.type": "\(message.type)", "retry.in": "\(seconds)", "error": "\(error)"]
+                )
+                try await connection.query(
+                    """
+                    UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => \(seconds))
+                    WHERE id = \(message.id)
+                    """,
+                    logger: logger
                 )
             }
-            var delivered = 0
-            for message in batch {
-                do {
-                    try await self.publisher.publish(message, logger: logger)
-                } catch {
-                    let delay = self.retry.delay(afterAttempt: message.attempts + 1)
-                    let seconds = Double(delay / .milliseconds(1)) / 1000
-                    logger.warning(
-                        "outbox delivery failed",
-                        metadata: ["event.id": "\(message.id)", "event.type": "\(message.type)", "retry.in": "\(seconds)", "error": "\(error)"]
-                    )
-                    try await connection.query(
-                        """
-                        UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => \(seconds))
-                        WHERE id = \(message.id)
-                        """,
-                        logger: logger
-                    )
-                    break
-                }
-                try await connection.query("UPDATE outbox SET sent_at = now() WHERE id = \(message.id)", logger: logger)
-                delivered += 1
-            }
             let oldest = batch.first.map { Date().timeIntervalSince($0.occurredAt) } ?? 0
-            return (delivered, oldest)
+            return (outcome.sent.count, oldest)
         }
         Gauge(label: "outbox_lag_seconds").record(lag)
         return delivered
     }
+
+    /// The oldest unsent events that are due, leaving out every event of a subject whose earlier
+    /// event is waiting for its retry.
+    private func claimBatch(on connection: PostgresConnection) async throws -> [OutboxMessage] {
+        let rows = try await connection.query(
+            """
+            SELECT o.id, o.type, o.version, o.subject, o.payload::text, o.occurred_at, o.correlation_id, o.traceparent, o.attempts
+            FROM outbox o
+            WHERE o.sent_at IS NULL AND o.next_attempt_at <= now()
+              AND NOT EXISTS (
+                  SELECT 1 FROM outbox earlier
+                  WHERE earlier.subject = o.subject AND earlier.sent_at IS NULL AND earlier.next_attempt_at > now()
+                    AND (earlier.occurred_at, earlier.id) < (o.occurred_at, o.id)
+              )
+            ORDER BY o.occurred_at, o.id LIMIT \(self.batchSize)
+            FOR UPDATE OF o SKIP LOCKED
+            """,
+            logger: self.logger
+        )
+        var batch: [OutboxMessage] = []
+        for try await row in rows.decode((UUID, String, Int32, String, String, Date, String?, String?, Int32).self) {
+            batch.append(
+                OutboxMessage(
+                    id: row.0,
+                    type: row.1,
+                    version: Int(row.2),
+                    subject: row.3,
+                    payload: row.4,
+                    occurredAt: row.5,
+                    correlationId: row.6,
+                    traceparent: row.7,
+                    attempts: Int(row.8)
+                )
+            )
+        }
+        return batch
+    }
+
+    /// What became of a batch: the ids delivered, and the messages that failed with why.
+    struct DeliveryOutcome {
+        var sent: [UUID] = []
+        var failed: [(OutboxMessage, any Error)] = []
+    }
+
+    /// Publishes a batch in rounds: each round holds the next message of every subject whose
+    /// messages so far were all delivered. One round when no subject has two messages in the batch.
+    func deliver(_ batch: [OutboxMessage]) async -> DeliveryOutcome {
+        var queues = OutboxRounds(batch)
+        var outcome = DeliveryOutcome()
+        while let round = queues.nextRound() {
+            let results: [Result<Void, any Error>]
+            do {
+                results = try await self.publisher.publish(round, logger: self.logger)
+            } catch {
+                results = round.map { _ in .failure(error) }
+            }
+            for (index, message) in round.enumerated() {
+                let result = index < results.count ? results[index] : .failure(OutboxRelayError.missingOutcome)
+                switch result {
+                case .success:
+                    outcome.sent.append(message.id)
+                case .failure(let error):
+                    outcome.failed.append((message, error))
+                    queues.block(message.subject)
+                }
+            }
+        }
+        return outcome
+    }
 }
 
-/// Exponential backoff with equal jitter (a random delay between half the ceiling and the
-/// ceiling), capped.
-public struct Backoff: Sendable, Equatable {
-    public var initial: Duration
-    public var maximum: Duration
+/// The publisher answered fewer outcomes than it was given messages.
+enum OutboxRelayError: Error {
+    case missingOutcome
+}
 
-    public init(initial: Duration, maximum: Duration) {
-        self.initial = initial
-        self.maximum = maximum
+/// A batch split per subject, handed out in rounds of at most one message per subject.
+struct OutboxRounds {
+    private var queues: [String: ArraySlice<OutboxMessage>] = [:]
+    /// Subjects in the order of their first message, so rounds follow the batch's order.
+    private var subjects: [String] = []
+    private var blocked: Set<String> = []
+
+    init(_ batch: [OutboxMessage]) {
+        for message in batch {
+            if self.queues[message.subject] == nil { self.subjects.append(message.subject) }
+            self.queues[message.subject, default: []].append(message)
+        }
     }
 
-    /// The ceiling of the delay after the `attempt`-th failure (1-based): initial × 2^(attempt-1), capped.
-    public func ceiling(afterAttempt attempt: Int) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 30)
-        let scaled = self.initial * (1 << exponent)
-        return min(scaled, self.maximum)
+    /// The next message of each subject still going; `nil` when none is left.
+    mutating func nextRound() -> [OutboxMessage]? {
+        var round: [OutboxMessage] = []
+        for subject in self.subjects where !self.blocked.contains(subject) {
+            if let message = self.queues[subject]?.popFirst() { round.append(message) }
+        }
+        return round.isEmpty ? nil : round
     }
 
-    /// A random delay between half the ceiling and the ceiling.
-    public func delay(afterAttempt attempt: Int) -> Duration {
-        let ceiling = self.ceiling(afterAttempt: attempt)
-        let milliseconds = max(1, Int64(ceiling / .milliseconds(1)))
-        return .milliseconds(Int64.random(in: (milliseconds / 2)...milliseconds))
+    /// Stops handing out messages of `subject` (one of its messages failed).
+    mutating func block(_ subject: String) {
+        self.blocked.insert(subject)
     }
 }

@@ -224,6 +224,8 @@ final class Stack: Sendable {
         default:
             environment["DATABASE_URL"] = try required("\(name.uppercased())_DATABASE_URL")
             environment["SERVICE_CLIENT_SECRET"] = serviceClientSecret(for: name)
+            // Old rows are purged within a second of appearing (the retention suite plants some).
+            environment["RETENTION_INTERVAL_SECONDS"] = "1"
         }
         if name == "auth" {
             environment["AUTH_SERVICE_CLIENTS"] = serviceNames.map { "\($0):\(serviceClientSecret(for: $0))" }.joined(separator: ",")
