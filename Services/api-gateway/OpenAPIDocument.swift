@@ -1244,7 +1244,7 @@ enum OpenAPIDocument {
                     "name": "q",
                     "in": "query",
                     "required": false,
-                    "description": "Text search in name and description.",
+                    "description": "Text search in name and description. The query string is read as a form: `+` is a space, `%2B` a plus sign.",
                     "schema": {
                       "type": "string",
                       "maxLength": 200
@@ -1493,7 +1493,7 @@ enum OpenAPIDocument {
               "patch": {
                 "operationId": "updateProduct",
                 "summary": "Update a product",
-                "description": "Partial update: absent fields stay as they are. Stock is set with `PUT /v1/products/{id}/inventory`.\n\nAuth: an access token with the role `admin` (403 otherwise).",
+                "description": "Partial update: absent fields stay as they are. Stock is counted with `PUT /v1/products/{id}/inventory`.\n\nAuth: an access token with the role `admin` (403 otherwise).",
                 "tags": [
                   "products"
                 ],
@@ -1666,8 +1666,8 @@ enum OpenAPIDocument {
               ],
               "put": {
                 "operationId": "setInventory",
-                "summary": "Set the stock",
-                "description": "Sets the sellable stock. Publishes `inventory.changed`.\n\nAuth: an access token with the role `admin` (403 otherwise).",
+                "summary": "Count the stock",
+                "description": "A stock count: sets the units on hand (in stock and not sold, those held for pending orders included); held units stay held, so releasing or committing them later neither invents nor loses any. `available` (the sellable units) becomes the count minus the held units. Give the count as `onHand`, or as `available` (the same count, by this route's original field name). 409 when pending orders hold more units than the count. Publishes `inventory.changed`.\n\nAuth: an access token with the role `admin` (403 otherwise).",
                 "tags": [
                   "products"
                 ],
@@ -1697,7 +1697,7 @@ enum OpenAPIDocument {
                         "$ref": "#/components/schemas/InventoryLevel"
                       },
                       "example": {
-                        "available": 25
+                        "onHand": 25
                       }
                     }
                   }
@@ -1739,6 +1739,9 @@ enum OpenAPIDocument {
                   "404": {
                     "$ref": "#/components/responses/NotFound"
                   },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
+                  },
                   "413": {
                     "$ref": "#/components/responses/ContentTooLarge"
                   },
@@ -1772,7 +1775,7 @@ enum OpenAPIDocument {
               "post": {
                 "operationId": "placeOrder",
                 "summary": "Place an order",
-                "description": "Prices come from the catalog. With `Idempotency-Key`, the same key and body again answer the same order; the same key with another body is a 409. 422 names unknown or archived products and a payment method that is not the caller's or has expired.\n\nAuth: any valid access token.",
+                "description": "Prices come from the catalog. With `Idempotency-Key`, the same key and body again answer the same order; the same key with another body is a 409. 422 names unknown or archived products, a payment method that is not the caller's or has expired, and a total beyond 10^12 minor units (`items`).\n\nAuth: any valid access token.",
                 "tags": [
                   "orders"
                 ],
@@ -3456,7 +3459,9 @@ enum OpenAPIDocument {
                   "description",
                   "category",
                   "price",
-                  "available"
+                  "available",
+                  "onHand",
+                  "held"
                 ],
                 "properties": {
                   "id": {
@@ -3487,7 +3492,17 @@ enum OpenAPIDocument {
                   "available": {
                     "type": "integer",
                     "minimum": 0,
-                    "description": "Sellable stock (not reserved by pending orders)."
+                    "description": "Sellable stock: `onHand - held`."
+                  },
+                  "onHand": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Units in stock not yet sold, those held for pending orders included."
+                  },
+                  "held": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Units held by pending orders' reservations."
                   }
                 }
               },
@@ -3564,26 +3579,44 @@ enum OpenAPIDocument {
                     "$ref": "#/components/schemas/Money"
                   }
                 ],
-                "description": "A price: 0 or more minor units.",
+                "description": "A price: 0 to 10^12 minor units.",
                 "properties": {
                   "amount": {
                     "type": "integer",
-                    "minimum": 0
+                    "minimum": 0,
+                    "maximum": 1000000000000
                   }
                 }
               },
               "InventoryLevel": {
                 "type": "object",
-                "required": [
-                  "available"
-                ],
+                "description": "A stock count, given once: as `onHand` or as `available` (the same count).",
                 "properties": {
+                  "onHand": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 1000000,
+                    "description": "Units in stock not yet sold, those held for pending orders included."
+                  },
                   "available": {
                     "type": "integer",
                     "minimum": 0,
-                    "maximum": 1000000
+                    "maximum": 1000000,
+                    "description": "The same count as `onHand`, by this route's original field name."
                   }
-                }
+                },
+                "oneOf": [
+                  {
+                    "required": [
+                      "onHand"
+                    ]
+                  },
+                  {
+                    "required": [
+                      "available"
+                    ]
+                  }
+                ]
               },
               "OrderStatus": {
                 "type": "string",

@@ -53,7 +53,8 @@ struct RateLimitMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let (name, limit, client) = self.classify(request, context: context) else { return try await next(request, context) }
         let decision = await self.limiter.take(key: "ratelimit:\(name):\(client)", limit: limit)
-        let reset = decision.allowed ? Int((Double(limit.burst - decision.remaining) / limit.rate).rounded(.up)) : Self.seconds(decision.retryAfter)
+        let reset =
+            decision.allowed ? Self.wholeSeconds(Double(max(0, limit.burst - decision.remaining)) / limit.rate) : Self.seconds(decision.retryAfter)
         var headers: HTTPFields = [:]
         headers[HTTPField.Name("RateLimit-Limit")!] = String(limit.burst)
         headers[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
@@ -84,6 +85,13 @@ struct RateLimitMiddleware: RouterMiddleware {
     }
 
     static func seconds(_ duration: Duration) -> Int {
-        max(1, Int((Double(duration / .milliseconds(1)) / 1000).rounded(.up)))
+        max(1, Self.wholeSeconds(Double(duration / .milliseconds(1)) / 1000))
+    }
+
+    /// `seconds` rounded up, capped at a day: a configured rate so small that the refill time
+    /// is not a finite `Int` must not trap the gateway.
+    static func wholeSeconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite else { return 86_400 }
+        return Int(min(max(seconds.rounded(.up), 0), 86_400))
     }
 }

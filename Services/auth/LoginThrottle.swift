@@ -34,7 +34,8 @@ struct LoginThrottle: Sendable {
             let failures = replies[index * 2].string.flatMap(Int.init) ?? 0
             guard failures >= limits[index] else { continue }
             let milliseconds = replies[index * 2 + 1].int ?? 0
-            let seconds = max(1, (milliseconds + 999) / 1000)
+            // Rounded up without `+ 999`, which would overflow on a reply near Int.max.
+            let seconds = max(1, milliseconds / 1000 + (milliseconds % 1000 > 0 ? 1 : 0))
             logger.info("login throttled", metadata: ["throttle.scope": "\(index == 0 ? "account" : "client")"])
             throw ProblemError.tooManyRequests("Too many failed logins. Try again in \(seconds) seconds.", retryAfterSeconds: seconds)
         }

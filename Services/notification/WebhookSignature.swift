@@ -26,7 +26,11 @@ enum WebhookSignature {
             }
         }
         guard let timestamp, !candidates.isEmpty else { return false }
-        if let now, abs(now - timestamp) > tolerance { return false }
+        if let now {
+            // The timestamp is the sender's text: a huge one must fail the check, not overflow.
+            let (age, overflow) = now.subtractingReportingOverflow(timestamp)
+            guard !overflow, age.magnitude <= tolerance.magnitude else { return false }
+        }
         let key = SymmetricKey(data: Data(secret.utf8))
         let message = Self.message(body: body, timestamp: timestamp)
         return candidates.contains { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: message, using: key) }

@@ -44,7 +44,7 @@ struct OrderController: Sendable {
         let caller = try context.requireUser()
         var validator = Validator()
         let page = PageRequest(uri: request.uri, validator: &validator)
-        let status = request.uri.queryParameters["status"].map { OrderStatus(rawValue: String($0)) }
+        let status = request.uri.formQuery["status"].map { OrderStatus(rawValue: $0) }
         validator.check(status.map { $0 != nil } ?? true, "status", "must be pending, confirmed or cancelled")
         let cursor = page.cursor.map { Cursor.decode($0, as: OrderCursor.self) }
         validator.check(cursor.map { $0 != nil } ?? true, "cursor", "is not a cursor of this list")

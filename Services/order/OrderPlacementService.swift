@@ -36,7 +36,7 @@ struct OrderPlacementService: Sendable {
         }
         let lines = try await self.price(request.items, propagation, logger: logger)
         try await self.checkPaymentMethod(request.paymentMethodId, userID: userID, propagation, logger: logger)
-        let total = Money(amount: lines.reduce(0) { $0 + $1.unitPrice.amount * Int64($1.quantity) }, currency: lines[0].unitPrice.currency)
+        let total = try OrderPricing.total(of: lines)
         let now = OrderEvent.nowMillis()
         let orderID = UUID()
         let placement = OrderPlacement(

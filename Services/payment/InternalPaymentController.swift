@@ -41,7 +41,7 @@ struct InternalPaymentController: Sendable {
         }
         routes.get("/internal/payment-methods/{id}") { request, context in
             let id = try context.resourceID(notFound: "No payment method has this id.")
-            let userId = request.uri.queryParameters["userId"].flatMap { UUID(uuidString: String($0)) }
+            let userId = request.uri.formQuery["userId"].flatMap { UUID(uuidString: $0) }
             var validator = Validator()
             validator.check(userId != nil, "userId", "is required and must be a UUID")
             try validator.validate()

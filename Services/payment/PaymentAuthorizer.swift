@@ -29,10 +29,7 @@ struct PaymentAuthorizer: Sendable {
         if let existing = try await self.payments.find(orderId: request.orderId, logger: logger) {
             return .recorded(existing, created: false)
         }
-        var validator = Validator()
-        validator.check(request.amount.amount > 0, "amount.amount", "must be a positive number of minor units")
-        validator.check(request.amount.hasValidCurrency, "amount.currency", "must be an ISO 4217 code such as USD")
-        try validator.validate()
+        try request.validate()
 
         let card = try await self.methods.savedCard(id: request.paymentMethodId, userId: request.userId, logger: logger)
         let decision = AuthorizationDecision.decide(

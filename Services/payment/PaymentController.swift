@@ -16,7 +16,7 @@ struct PaymentController: Sendable {
             let page = PageRequest(uri: request.uri, validator: &validator)
             let cursor = page.cursor.map { Cursor.decode($0, as: ListCursor.self) }
             validator.check(cursor.map { $0 != nil } ?? true, "cursor", "is not a cursor of this list")
-            let orderText = request.uri.queryParameters["orderId"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            let orderText = request.uri.formQuery["orderId"].flatMap { $0.isEmpty ? nil : $0 }
             let orderId = orderText.flatMap(UUID.init(uuidString:))
             validator.check(orderText == nil || orderId != nil, "orderId", "must be a UUID")
             try validator.validate()

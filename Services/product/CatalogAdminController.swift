@@ -43,15 +43,27 @@ struct CatalogAdminController: Sendable {
         }
     }
 
+    /// A stock count: sets the units on hand; units held for pending orders stay held.
     func setInventory(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse<Product> {
         _ = try context.requireAdmin()
         let id = try context.resourceID(notFound: Self.unknown)
-        let available = try await request.decodeJSON(as: InventoryLevel.self, context: context).validated()
-        guard let product = try await self.catalog.setInventory(id: id, available: available, logger: context.logger) else {
+        let onHand = try await request.decodeJSON(as: InventoryLevel.self, context: context).validated()
+        switch try await self.catalog.setStock(id: id, onHand: onHand, logger: context.logger) {
+        case .set(let product):
+            context.logger.info(
+                "stock counted",
+                metadata: ["product.id": "\(id)", "product.on_hand": "\(product.onHand)", "product.held": "\(product.held)"]
+            )
+            return JSONResponse(product)
+        case .notFound:
             throw ProblemError.notFound(Self.unknown)
+        case .belowHeld(let held):
+            var problem = ProblemError.conflict(
+                "\(held) units are held for pending orders; the stock on hand cannot be less until they are committed or released."
+            )
+            problem.extensions["held"] = String(held)
+            throw problem
         }
-        context.logger.info("inventory set", metadata: ["product.id": "\(id)", "product.available": "\(product.available)"])
-        return JSONResponse(product)
     }
 
     func archive(context: ServiceRequestContext) async throws -> Response {

@@ -23,8 +23,8 @@ struct CatalogController: Sendable {
             afterSKU = Cursor.decode(cursor, as: Position.self)?.sku
             validator.check(afterSKU != nil, "cursor", "is not a cursor this API issued")
         }
-        let text = request.uri.queryParameters["q"].map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        let category = request.uri.queryParameters["category"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let text = request.uri.formQuery["q"].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        let category = request.uri.formQuery["category"].flatMap { $0.isEmpty ? nil : $0 }
         validator.check((text?.count ?? 0) <= 200, "q", "must be at most 200 characters")
         try validator.validate()
         let result = try await self.catalog.list(

@@ -15,6 +15,21 @@ extension CatalogRepository {
         case skuTaken
     }
 
+    /// The result of a stock count.
+    enum StockCount: Sendable, Equatable {
+        case set(Product)
+        /// No listed product has this id.
+        case notFound
+        /// Open reservations hold more units than the count; nothing changed.
+        case belowHeld(Int)
+    }
+
+    /// A product row locked in this transaction was not there to update.
+    struct MissingProductRow: Error, CustomStringConvertible {
+        var id: UUID
+        var description: String { "product \(self.id) vanished while its row was locked" }
+    }
+
     /// The result of archiving.
     enum Archival: Sendable, Equatable {
         case archived
@@ -27,11 +42,11 @@ extension CatalogRepository {
         try await self.database.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
-                INSERT INTO products (id, sku, name, description, category, price_amount, price_currency, available)
+                INSERT INTO products (id, sku, name, description, category, price_amount, price_currency, on_hand)
                 VALUES (\(UUID()), \(product.sku), \(product.name), \(product.description), \(product.category),
                         \(product.price.amount), \(product.price.currency), \(product.available))
                 ON CONFLICT (sku) DO NOTHING
-                RETURNING id, sku, name, description, category, price_amount, price_currency, available
+                RETURNING \(unescaped: Self.productColumns)
                 """,
                 logger: logger
             )
@@ -70,7 +85,7 @@ extension CatalogRepository {
                     price_currency = COALESCE(\(changes.price?.money?.currency), price_currency),
                     updated_at = now()
                 WHERE id = \(id) AND archived_at IS NULL
-                RETURNING id, sku, name, description, category, price_amount, price_currency, available
+                RETURNING \(unescaped: Self.productColumns)
                 """,
                 logger: logger
             )
@@ -81,23 +96,35 @@ extension CatalogRepository {
         }
     }
 
-    /// Sets the sellable stock of a listed product.
-    func setInventory(id: UUID, available: Int, logger: Logger) async throws -> Product? {
+    /// Sets the stock on hand of a listed product (a stock count): the units in stock that are
+    /// not sold yet, those held for pending orders included. Held units stay held, so releasing
+    /// or committing them later neither invents nor loses any; a count below the held units is
+    /// refused.
+    func setStock(id: UUID, onHand: Int, logger: Logger) async throws -> StockCount {
         try await self.database.transaction(logger: logger) { connection in
+            // The row lock orders this count with the reservations of the same product.
+            let current = try await connection.query(
+                "SELECT held FROM products WHERE id = \(id) AND archived_at IS NULL FOR UPDATE",
+                logger: logger
+            )
+            var held: Int?
+            for try await value in current.decode(Int.self) { held = value }
+            guard let held else { return .notFound }
+            guard held <= onHand else { return .belowHeld(held) }
             let rows = try await connection.query(
                 """
-                UPDATE products SET available = \(available), updated_at = now()
-                WHERE id = \(id) AND archived_at IS NULL
-                RETURNING id, sku, name, description, category, price_amount, price_currency, available
+                UPDATE products SET on_hand = \(onHand), updated_at = now()
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.productColumns)
                 """,
                 logger: logger
             )
-            var updated: Product?
-            for try await row in rows.decode(ProductRow.self) { updated = Self.product(row) }
-            if let updated {
-                try await InventoryEvents.changed(updated.id, available: updated.available, reason: "set", on: connection, logger: logger)
+            for try await row in rows.decode(ProductRow.self) {
+                let product = Self.product(row)
+                try await InventoryEvents.changed(product, reason: "set", on: connection, logger: logger)
+                return .set(product)
             }
-            return updated
+            throw MissingProductRow(id: id)
         }
     }
 

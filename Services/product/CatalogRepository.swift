@@ -23,7 +23,7 @@ struct CatalogRepository: Sendable {
         let pattern = query.text.map { "%" + Self.escapeLike($0) + "%" }
         let rows = try await self.database.client.query(
             """
-            SELECT id, sku, name, description, category, price_amount, price_currency, available
+            SELECT \(unescaped: Self.productColumns)
             FROM products
             WHERE archived_at IS NULL
               AND (\(query.category)::text IS NULL OR category = \(query.category))
@@ -44,7 +44,7 @@ struct CatalogRepository: Sendable {
     func find(id: UUID, logger: Logger) async throws -> Product? {
         let rows = try await self.database.client.query(
             """
-            SELECT id, sku, name, description, category, price_amount, price_currency, available
+            SELECT \(unescaped: Self.productColumns)
             FROM products WHERE id = \(id) AND archived_at IS NULL
             """,
             logger: logger
@@ -63,9 +63,9 @@ struct CatalogRepository: Sendable {
             for product in products {
                 try await connection.query(
                     """
-                    INSERT INTO products (id, sku, name, description, category, price_amount, price_currency, available)
+                    INSERT INTO products (id, sku, name, description, category, price_amount, price_currency, on_hand)
                     VALUES (\(product.id), \(product.sku), \(product.name), \(product.description), \(product.category),
-                            \(product.price.amount), \(product.price.currency), \(product.available))
+                            \(product.price.amount), \(product.price.currency), \(product.onHand))
                     """,
                     logger: logger
                 )
@@ -74,8 +74,11 @@ struct CatalogRepository: Sendable {
         }
     }
 
-    /// The columns of `SELECT id, sku, name, description, category, price_amount, price_currency, available`.
-    typealias ProductRow = (UUID, String, String, String, String, Int64, String, Int32)
+    /// The columns a ``ProductRow`` is read from, in order.
+    static let productColumns = "id, sku, name, description, category, price_amount, price_currency, available, on_hand, held"
+
+    /// The columns of ``productColumns``.
+    typealias ProductRow = (UUID, String, String, String, String, Int64, String, Int32, Int32, Int32)
 
     static func product(_ row: ProductRow) -> Product {
         Product(
@@ -85,7 +88,9 @@ struct CatalogRepository: Sendable {
             description: row.3,
             category: row.4,
             price: Money(amount: row.5, currency: row.6),
-            available: Int(row.7)
+            available: Int(row.7),
+            onHand: Int(row.8),
+            held: Int(row.9)
         )
     }
 

@@ -22,7 +22,9 @@ enum DemoCatalog {
             description: description,
             category: category,
             price: Money(amount: cents, currency: "USD"),
-            available: stock
+            available: stock,
+            onHand: stock,
+            held: 0
         )
     }
 }

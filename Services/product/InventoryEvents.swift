@@ -6,11 +6,19 @@ import ServiceKit
 
 /// `inventory.changed`, written to the outbox in the transaction that changed the stock.
 enum InventoryEvents {
-    static func changed(_ productId: UUID, available: Int, reason: String, on connection: PostgresConnection, logger: Logger) async throws {
+    static func changed(_ product: Product, reason: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await Self.changed(
+            InventoryChanged(productId: product.id, available: product.available, reason: reason, onHand: product.onHand, held: product.held),
+            on: connection,
+            logger: logger
+        )
+    }
+
+    static func changed(_ event: InventoryChanged, on connection: PostgresConnection, logger: Logger) async throws {
         try await OutboxRelay.enqueue(
             type: EventType.inventoryChanged,
-            subject: productId.uuidString,
-            payload: InventoryChanged(productId: productId, available: available, reason: reason),
+            subject: event.productId.uuidString,
+            payload: event,
             on: connection,
             logger: logger
         )

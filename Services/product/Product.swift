@@ -2,6 +2,10 @@ import Contracts
 import Foundation
 
 /// A catalog entry as the public API shows it.
+///
+/// Stock is kept in two counts: `onHand`, the units in stock that are not sold yet (units held
+/// for pending orders included), and `held`, the units open reservations hold. `available`,
+/// what can still be ordered, is always `onHand - held`.
 struct Product: Codable, Sendable, Equatable {
     var id: UUID
     var sku: String
@@ -10,4 +14,6 @@ struct Product: Codable, Sendable, Equatable {
     var category: String
     var price: Money
     var available: Int
+    var onHand: Int
+    var held: Int
 }

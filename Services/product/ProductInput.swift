@@ -70,16 +70,35 @@ struct ProductChanges: Decodable, Sendable, Equatable {
     }
 }
 
-/// `PUT /v1/products/{id}/inventory`: the sellable stock from now on.
+/// `PUT /v1/products/{id}/inventory`: a stock count, the units on hand from now on (units
+/// in stock not yet sold, those held for pending orders included).
+///
+/// `onHand` names it; `available`, the field API.md gives this route, is accepted as the same
+/// count. What can be ordered afterwards is the count minus the held units.
 struct InventoryLevel: Decodable, Sendable, Equatable {
-    var available: WholeNumber
+    var onHand: WholeNumber?
+    var available: WholeNumber?
 
-    /// The stock to set, or a 422 naming `available`.
+    init(onHand: WholeNumber? = nil, available: WholeNumber? = nil) {
+        self.onHand = onHand
+        self.available = available
+    }
+
+    /// The count, or a 422 naming the field.
     func validated() throws -> Int {
         var validator = Validator()
-        ProductRules.check(available: self.available, &validator)
+        switch (self.onHand, self.available) {
+        case (let count?, nil):
+            validator.check(count.value(in: ProductRules.stock) != nil, "onHand", ProductRules.stockMessage)
+        case (nil, let count?):
+            ProductRules.check(available: count, &validator)
+        case (_?, _?):
+            validator.check(false, "onHand", "give the stock count once, as onHand or as available, not both")
+        case (nil, nil):
+            validator.check(false, "onHand", "is required (the units on hand; available is accepted too)")
+        }
         try validator.validate()
-        guard let stock = self.available.value(in: ProductRules.stock) else { throw ProblemError.validation(validator.errors) }
+        guard let stock = (self.onHand ?? self.available)?.value(in: ProductRules.stock) else { throw ProblemError.validation(validator.errors) }
         return stock
     }
 }

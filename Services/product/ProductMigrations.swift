@@ -62,5 +62,28 @@ enum ProductMigrations {
             name: "outbox order per subject and purging sent events",
             statements: OutboxRelay.orderingIndexDefinitions
         ),
+        Migration(
+            version: 5,
+            name: "stock on hand and held kept apart",
+            statements: [
+                "ALTER TABLE products ADD COLUMN on_hand integer NOT NULL DEFAULT 0",
+                "ALTER TABLE products ADD COLUMN held integer NOT NULL DEFAULT 0",
+                // What open holds took out of `available` is held; on hand is both together.
+                """
+                UPDATE products SET held = open.quantity
+                FROM (
+                    SELECT line.product_id, sum(line.quantity) AS quantity
+                    FROM reservation_lines line JOIN reservations hold ON hold.order_id = line.order_id
+                    WHERE hold.status = 'reserved'
+                    GROUP BY line.product_id
+                ) AS open
+                WHERE products.id = open.product_id
+                """,
+                "UPDATE products SET on_hand = available + held",
+                "ALTER TABLE products DROP COLUMN available",
+                "ALTER TABLE products ADD COLUMN available integer GENERATED ALWAYS AS (on_hand - held) STORED",
+                "ALTER TABLE products ADD CONSTRAINT products_held_within_on_hand CHECK (held >= 0 AND held <= on_hand)",
+            ]
+        ),
     ]
 }

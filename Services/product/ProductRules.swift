@@ -1,3 +1,4 @@
+import Contracts
 import ServiceKit
 
 /// The field rules of catalog entries, shared by creation and partial updates; each check
@@ -7,7 +8,7 @@ enum ProductRules {
     static let nameLength = 1...200
     static let maximumDescriptionLength = 5_000
     static let categoryLength = 1...64
-    /// Sellable stock an admin may set.
+    /// Stock an admin may create a product with or count on hand.
     static let stock = 0...1_000_000
 
     static func check(sku: String, _ validator: inout Validator) {
@@ -27,13 +28,19 @@ enum ProductRules {
     }
 
     static func check(price: PriceInput, _ validator: inout Validator) {
-        validator.check((price.money?.amount ?? -1) >= 0, "price.amount", "must be an integer number of minor units, 0 or more")
+        validator.check(
+            price.money?.isWithinLimit ?? false,
+            "price.amount",
+            "must be an integer number of minor units from 0 to \(Money.maximumAmount)"
+        )
         validator.check(Self.isCurrencyCode(price.currency), "price.currency", "must be an ISO 4217 code of three upper-case letters, such as USD")
     }
 
     static func check(available: WholeNumber, _ validator: inout Validator) {
-        validator.check(available.value(in: Self.stock) != nil, "available", "must be an integer from 0 to 1000000")
+        validator.check(available.value(in: Self.stock) != nil, "available", Self.stockMessage)
     }
+
+    static let stockMessage = "must be an integer from \(stock.lowerBound) to \(stock.upperBound)"
 
     /// 1–64 characters of `A-Z a-z 0-9 - _`.
     static func isSKU(_ text: String) -> Bool {

@@ -27,7 +27,7 @@ struct UnreadableReservation: Error, CustomStringConvertible {
 }
 
 /// Holds, commits, releases and expires stock for orders (`reservations`, `reservation_lines`,
-/// `products.available`).
+/// and the `on_hand` and `held` counts of `products`, moved by ``StockMovement``).
 ///
 /// Each call is one transaction. It locks the order's reservation row first (its primary key
 /// serialises concurrent calls for one order), then product rows in ``StockReservation`` lock
@@ -56,19 +56,13 @@ struct ReservationRepository: Sendable {
             }
             try await connection.query("SAVEPOINT stock_taken", logger: logger)
             var unavailable: [UUID] = []
-            var levels: [(UUID, Int)] = []
+            var held: [Product] = []
             for line in plan.lines {
-                let taken = try await connection.query(
-                    """
-                    UPDATE products SET available = available - \(line.quantity), updated_at = now()
-                    WHERE id = \(line.productId) AND available >= \(line.quantity) AND archived_at IS NULL
-                    RETURNING available
-                    """,
-                    logger: logger
-                )
-                var left: Int?
-                for try await available in taken.decode(Int.self) { left = available }
-                if let left { levels.append((line.productId, left)) } else { unavailable.append(line.productId) }
+                if let product = try await StockMovement.hold.apply(line.quantity, of: line.productId, on: connection, logger: logger) {
+                    held.append(product)
+                } else {
+                    unavailable.append(line.productId)
+                }
             }
             guard unavailable.isEmpty else {
                 try await connection.query("ROLLBACK TO SAVEPOINT stock_taken", logger: logger)
@@ -87,8 +81,8 @@ struct ReservationRepository: Sendable {
                 """,
                 logger: logger
             )
-            for (productId, available) in levels {
-                try await InventoryEvents.changed(productId, available: available, reason: "reserved", on: connection, logger: logger)
+            for product in held {
+                try await InventoryEvents.changed(product, reason: "reserved", on: connection, logger: logger)
             }
             return .created(ReservationResult(orderId: plan.orderId, status: .reserved))
         }
@@ -101,12 +95,13 @@ struct ReservationRepository: Sendable {
             guard let stored = try await Self.load(orderId, forUpdate: true, on: connection, logger: logger) else { return .unknown }
             switch stored.result.status.commitAction(overdue: stored.overdue) {
             case .commit:
+                try await Self.move(.commit, orderIds: [orderId], reason: "committed", on: connection, logger: logger)
                 try await Self.setStatus(.committed, of: orderId, on: connection, logger: logger)
                 return .changed(ReservationResult(orderId: orderId, status: .committed))
             case .keep:
                 return .unchanged(stored.result)
             case .expire:
-                try await Self.restock(orderIds: [orderId], reason: "expired", on: connection, logger: logger)
+                try await Self.move(.unhold, orderIds: [orderId], reason: "expired", on: connection, logger: logger)
                 try await Self.setStatus(.expired, of: orderId, on: connection, logger: logger)
                 return .refused(ReservationResult(orderId: orderId, status: .expired))
             case .refuse:
@@ -130,8 +125,8 @@ struct ReservationRepository: Sendable {
             if try await Self.hasRow(tombstone) { return .created(ReservationResult(orderId: orderId, status: .released)) }
             guard let stored = try await Self.load(orderId, forUpdate: true, on: connection, logger: logger) else { return .unknown }
             switch stored.result.status.releaseAction {
-            case .restock:
-                try await Self.restock(orderIds: [orderId], reason: "released", on: connection, logger: logger)
+            case .giveBack(let movement):
+                try await Self.move(movement, orderIds: [orderId], reason: "released", on: connection, logger: logger)
                 try await Self.setStatus(.released, of: orderId, on: connection, logger: logger)
                 return .changed(ReservationResult(orderId: orderId, status: .released))
             case .keep:
@@ -156,7 +151,7 @@ struct ReservationRepository: Sendable {
             var orderIds: [UUID] = []
             for try await orderId in due.decode(UUID.self) { orderIds.append(orderId) }
             guard !orderIds.isEmpty else { return [] }
-            try await Self.restock(orderIds: orderIds, reason: "expired", on: connection, logger: logger)
+            try await Self.move(.unhold, orderIds: orderIds, reason: "expired", on: connection, logger: logger)
             try await connection.query(
                 "UPDATE reservations SET status = 'expired', updated_at = now() WHERE order_id = ANY(\(orderIds))",
                 logger: logger
@@ -186,8 +181,14 @@ struct ReservationRepository: Sendable {
         return nil
     }
 
-    /// Returns the lines of `orderIds` to `available`, one product at a time in lock order.
-    private static func restock(orderIds: [UUID], reason: String, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Applies `movement` to the summed lines of `orderIds`, one product at a time in lock order.
+    private static func move(
+        _ movement: StockMovement,
+        orderIds: [UUID],
+        reason: String,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
         let rows = try await connection.query(
             """
             SELECT product_id, sum(quantity)::int8 FROM reservation_lines
@@ -196,15 +197,11 @@ struct ReservationRepository: Sendable {
             """,
             logger: logger
         )
-        var lines: [(productId: UUID, quantity: Int64)] = []
-        for try await (productId, quantity) in rows.decode((UUID, Int64).self) { lines.append((productId, quantity)) }
+        var lines: [(productId: UUID, quantity: Int)] = []
+        for try await (productId, quantity) in rows.decode((UUID, Int).self) { lines.append((productId, quantity)) }
         for line in lines {
-            let rows = try await connection.query(
-                "UPDATE products SET available = available + \(line.quantity), updated_at = now() WHERE id = \(line.productId) RETURNING available",
-                logger: logger
-            )
-            for try await available in rows.decode(Int.self) {
-                try await InventoryEvents.changed(line.productId, available: available, reason: reason, on: connection, logger: logger)
+            if let product = try await movement.apply(line.quantity, of: line.productId, on: connection, logger: logger) {
+                try await InventoryEvents.changed(product, reason: reason, on: connection, logger: logger)
             }
         }
     }

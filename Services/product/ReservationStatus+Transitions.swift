@@ -16,8 +16,9 @@ extension ReservationStatus {
 
     /// The effect of `POST /internal/reservations/{orderId}/release`.
     enum ReleaseAction: Sendable, Equatable {
-        /// Stock is held or sold: give every line back and mark it `released`.
-        case restock
+        /// Stock is held (``StockMovement/unhold``) or sold (``StockMovement/restock``): give
+        /// every line back that way and mark it `released`.
+        case giveBack(StockMovement)
         /// Nothing is held: answer it as it is.
         case keep
     }
@@ -34,7 +35,8 @@ extension ReservationStatus {
     /// What release does.
     var releaseAction: ReleaseAction {
         switch self {
-        case .reserved, .committed: .restock
+        case .reserved: .giveBack(.unhold)
+        case .committed: .giveBack(.restock)
         case .released, .expired, .rejected: .keep
         }
     }

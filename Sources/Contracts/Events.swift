@@ -44,18 +44,25 @@ public struct ProductCreated: Codable, Sendable, Equatable {
     }
 }
 
-/// `inventory.changed`: the sellable stock of a product after a change (admin update,
-/// reservation, release, expiry).
+/// `inventory.changed`: the stock of a product after a change (admin count, reservation,
+/// commit, release, expiry).
 public struct InventoryChanged: Codable, Sendable, Equatable {
     public var productId: UUID
+    /// What can still be ordered: `onHand - held`.
     public var available: Int
-    /// `set`, `reserved`, `released`, `expired`.
+    /// `set`, `reserved`, `committed`, `released`, `expired`.
     public var reason: String
+    /// Units in stock not yet sold, held ones included (absent from producers before it existed).
+    public var onHand: Int?
+    /// Units held by open reservations (absent from producers before it existed).
+    public var held: Int?
 
-    public init(productId: UUID, available: Int, reason: String) {
+    public init(productId: UUID, available: Int, reason: String, onHand: Int? = nil, held: Int? = nil) {
         self.productId = productId
         self.available = available
         self.reason = reason
+        self.onHand = onHand
+        self.held = held
     }
 }
 

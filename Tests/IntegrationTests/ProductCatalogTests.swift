@@ -162,5 +162,26 @@ extension ShopStackSuite {
             let none = try await page(stack, "?q=zzqx\(UUID().uuidString.prefix(8))")
             #expect(none.items.isEmpty)
         }
+
+        @Test("?q= is read as a form: + is a space and %2B a plus sign (q=blue+shirt finds a blue shirt)")
+        func searchesFormEncodedText() async throws {
+            let stack = try Stack.require()
+            let admin = try await Session.admin(stack)
+            let sku = "Q-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)
+            let body = try canonicalJSON([
+                "sku": sku, "name": "Blue Shirt C++ \(sku)", "category": "integration-tests",
+                "price": ["amount": 1500, "currency": "USD"], "available": 1,
+            ])
+            let created = try await stack.http.send(.POST, stack.url("/v1/products"), json: body, headers: [bearer(admin.accessToken)])
+            #expect(created.status == 201, "\(created.text.prefix(300))")
+            let tag = sku.lowercased()
+
+            for query in ["blue+shirt+c%2B%2B+\(tag)", "Blue%20Shirt+C%2b%2B%20\(tag)", "+shirt+c%2B%2B+\(tag)+"] {
+                let found = try await page(stack, "?limit=100&q=\(query)")
+                #expect(found.items.map(\.sku) == [sku], "q=\(query) finds the shirt: \(found.items.map(\.name))")
+            }
+            let literalPlus = try await page(stack, "?limit=100&q=blue%2Bshirt+\(tag)")
+            #expect(literalPlus.items.isEmpty, "%2B is a plus sign, which the name does not have there")
+        }
     }
 }

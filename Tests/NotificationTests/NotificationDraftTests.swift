@@ -62,7 +62,7 @@ struct NotificationDraftTests {
         let data: JSONValue = .object([
             "orderId": .string(self.orderID.uuidString),
             "userId": .string(self.userID.uuidString),
-            "total": .object(["amount": .number(100), "currency": .string("USD")]),
+            "total": .object(["amount": .integer(100), "currency": .string("USD")]),
             "somethingNew": .bool(true),
         ])
         let event = EventEnvelope(

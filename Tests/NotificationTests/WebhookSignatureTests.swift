@@ -29,6 +29,14 @@ struct WebhookSignatureTests {
         #expect(WebhookSignature.verify(self.expected.replacingOccurrences(of: ",", with: ", "), body: self.body, secret: self.secret))
     }
 
+    @Test(arguments: [Int64.min, Int64.max, -1])
+    func aTimestampFarFromNowFailsWithoutOverflow(timestamp: Int64) {
+        let header = "t=\(timestamp),v1=6f393854ecf6d5c9a23333c7d64fde55ddc4ba0540eab39683450b4b04860537"
+        #expect(!WebhookSignature.verify(header, body: self.body, secret: self.secret, now: self.timestamp))
+        #expect(!WebhookSignature.verify(self.expected, body: self.body, secret: self.secret, now: Int64.min))
+        #expect(!WebhookSignature.verify(self.expected, body: self.body, secret: self.secret, now: Int64.max))
+    }
+
     @Test func verifyRejectsAChangedBody() {
         #expect(!WebhookSignature.verify(self.expected, body: Data(#"{"hello":"World"}"#.utf8), secret: self.secret))
         #expect(!WebhookSignature.verify(self.expected, body: Data(), secret: self.secret))

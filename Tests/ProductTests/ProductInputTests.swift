@@ -124,6 +124,29 @@ struct ProductInputTests {
         #expect(self.fields(of: draft) == [])
     }
 
+    @Test func aPriceOfTenToTheTwelveIsTheMost() throws {
+        var draft = Self.valid
+        draft.price = PriceInput(amount: .integer(Money.maximumAmount), currency: "USD")
+        #expect(try draft.validated().price.amount == 1_000_000_000_000)
+        for amount: Int64 in [1_000_000_000_001, 9_000_000_000_000_000_000, Int64.max] {
+            draft.price = PriceInput(amount: .integer(amount), currency: "USD")
+            #expect(self.fields(of: draft) == ["price.amount"], "\(amount)")
+            #expect(
+                self.invalidFields { try ProductChanges(price: PriceInput(amount: .integer(amount), currency: "USD")).validate() } == ["price.amount"]
+            )
+        }
+        try ProductChanges(price: PriceInput(amount: .integer(Money.maximumAmount), currency: "USD")).validate()
+    }
+
+    @Test func theIssuesPriceAsJSONIsAFieldError() throws {
+        let body = #"{"price":{"amount":9000000000000000000,"currency":"USD"}}"#
+        let changes = try JSONBody.decode(ProductChanges.self, from: Data(body.utf8))
+        #expect(self.invalidFields { try changes.validate() } == ["price.amount"])
+        let beyond64Bits = #"{"price":{"amount":90000000000000000000,"currency":"USD"}}"#
+        let huge = try JSONBody.decode(ProductChanges.self, from: Data(beyond64Bits.utf8))
+        #expect(self.invalidFields { try huge.validate() } == ["price.amount"])
+    }
+
     @Test(arguments: ["usd", "US", "USDX", "U$D", ""])
     func invalidCurrency(_ currency: String) {
         var draft = Self.valid
@@ -166,6 +189,17 @@ struct ProductInputTests {
         var blank = ProductChanges(name: "   ")
         blank.normalize()
         #expect(self.invalidFields { try blank.validate() } == ["name"])
+    }
+
+    @Test func aStockCountIsOnHandOrAvailableButNotBoth() throws {
+        #expect(try InventoryLevel(onHand: 0).validated() == 0)
+        #expect(try InventoryLevel(onHand: 1_000_000).validated() == 1_000_000)
+        #expect(self.invalidFields { _ = try InventoryLevel(onHand: -1).validated() } == ["onHand"])
+        #expect(self.invalidFields { _ = try InventoryLevel(onHand: 1_000_001).validated() } == ["onHand"])
+        #expect(self.invalidFields { _ = try InventoryLevel(onHand: 5, available: 5).validated() } == ["onHand"])
+        #expect(self.invalidFields { _ = try InventoryLevel().validated() } == ["onHand"])
+        let decoded = try JSONBody.decode(InventoryLevel.self, from: Data(#"{"onHand":7}"#.utf8))
+        #expect(try decoded.validated() == 7)
     }
 
     @Test func inventoryLevelRange() throws {

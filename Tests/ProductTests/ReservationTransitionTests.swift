@@ -23,9 +23,12 @@ struct ReservationTransitionTests {
         #expect(status.commitAction(overdue: true) == .refuse)
     }
 
-    @Test(arguments: [ReservationStatus.reserved, .committed])
-    func releaseRestocksHeldOrSoldStock(_ status: ReservationStatus) {
-        #expect(status.releaseAction == .restock)
+    @Test func releaseFreesHeldStock() {
+        #expect(ReservationStatus.reserved.releaseAction == .giveBack(.unhold))
+    }
+
+    @Test func releasePutsSoldStockBackOnHand() {
+        #expect(ReservationStatus.committed.releaseAction == .giveBack(.restock))
     }
 
     @Test(arguments: [ReservationStatus.released, .expired, .rejected])

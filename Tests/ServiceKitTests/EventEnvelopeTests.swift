@@ -65,8 +65,8 @@ struct EventEnvelopeTests {
         #expect(
             value
                 == .array([
-                    .bool(true), .bool(false), .number(0), .number(1), .number(-7), .number(2.5), .string("s"), .null,
-                    .object(["k": .array([.number(1)])]),
+                    .bool(true), .bool(false), .integer(0), .integer(1), .integer(-7), .number(2.5), .string("s"), .null,
+                    .object(["k": .array([.integer(1)])]),
                 ])
         )
         let encoder = JSONEncoder()

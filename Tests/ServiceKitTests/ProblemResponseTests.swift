@@ -148,6 +148,22 @@ struct ProblemResponseTests {
         }
     }
 
+    @Test(arguments: [#"{"name":"w","quantity":1.5}"#, #"{"name":"w","quantity":1e300}"#, #"{"name":"w","quantity":-99999999999999999999}"#])
+    func aNumberThatFitsNoIntegerIsAValidationErrorNotABadRequest(body: String) async throws {
+        try await self.withClient { client in
+            try await client.execute(uri: "/v1/widgets", method: .post, body: ByteBuffer(string: body)) { response in
+                let problem = try response.problem(
+                    status: .unprocessableContent,
+                    type: "/problems/validation-error",
+                    title: "Validation failed",
+                    instance: "/v1/widgets"
+                )
+                #expect(problem.errors?.map(\.field) == ["quantity"])
+                #expect(problem.errors?.first?.message.contains("integer") == true)
+            }
+        }
+    }
+
     @Test func aNullFieldIsAValidationError() async throws {
         try await self.withClient { client in
             let body = ByteBuffer(string: #"{"name":null,"quantity":1}"#)

@@ -13,13 +13,22 @@ struct OrderRequest: Codable, Sendable, Equatable {
     var paymentMethodId: UUID
     var shippingAddress: ShippingAddress
 
+    /// Lines an order may have (as many as product reserves in one call).
+    static let lineCount = 1...50
+    /// Units of one product an order line may ask for.
+    static let quantity = 1...1_000
+
     /// Per-field checks; throws one 422 naming every invalid field.
     func validate() throws {
         var validator = Validator()
-        validator.check((1...50).contains(self.items.count), "items", "must have 1 to 50 lines")
+        validator.check(Self.lineCount.contains(self.items.count), "items", "must have 1 to \(Self.lineCount.upperBound) lines")
         var seen = Set<UUID>()
         for (index, item) in self.items.enumerated() {
-            validator.check((1...1000).contains(item.quantity), "items[\(index)].quantity", "must be an integer from 1 to 1000")
+            validator.check(
+                Self.quantity.contains(item.quantity),
+                "items[\(index)].quantity",
+                "must be an integer from 1 to \(Self.quantity.upperBound)"
+            )
             validator.check(seen.insert(item.productId).inserted, "items[\(index)].productId", "appears more than once")
         }
         let address = self.shippingAddress

@@ -12,9 +12,10 @@ public struct PageRequest: Sendable {
 
     /// Reads and validates the paging parameters; adds field errors to `validator`.
     public init(uri: URI, validator: inout Validator) {
+        let query = uri.formQuery
         self.limit = Self.defaultLimit
-        self.cursor = uri.queryParameters["cursor"].map(String.init)
-        if let raw = uri.queryParameters["limit"] {
+        self.cursor = query["cursor"]
+        if let raw = query["limit"] {
             if let value = Int(raw), (1...Self.maximumLimit).contains(value) {
                 self.limit = value
             } else {

@@ -3,64 +3,12 @@ import Hummingbird
 import NIOCore
 
 extension Request {
-    /// Decodes a JSON body, answering 400 for malformed JSON and 422 for a missing or mistyped
-    /// field, each with a message that says what is wrong.
+    /// Decodes a JSON body, answering 400 for malformed JSON and 422 naming the field for a
+    /// missing or mistyped one, or a number its field cannot hold (see ``JSONBody``).
     public func decodeJSON<Value: Decodable>(as type: Value.Type, context: ServiceRequestContext) async throws -> Value {
         var request = self
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        guard buffer.readableBytes > 0 else {
-            throw ProblemError.badRequest("The request body is empty; a JSON object is expected.")
-        }
-        do {
-            return try WireJSON.decoder().decode(Value.self, from: Data(buffer: buffer))
-        } catch let error as DecodingError {
-            throw Self.problem(for: error)
-        }
-    }
-
-    static func problem(for error: DecodingError) -> ProblemError {
-        switch error {
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return .badRequest("The body is not valid JSON: \(Self.reason(context.underlyingError))")
-        case .dataCorrupted(let context):
-            return .validation([.init(field: Self.field(context.codingPath), message: context.debugDescription)])
-        case .keyNotFound(let key, let context):
-            return .validation([.init(field: Self.field(context.codingPath + [key]), message: "is required")])
-        case .typeMismatch(let expected, let context):
-            let name = Self.field(context.codingPath)
-            if name.isEmpty { return .badRequest("The body must be a JSON object.") }
-            return .validation([.init(field: name, message: "must be \(Self.describe(expected))")])
-        case .valueNotFound(let expected, let context):
-            return .validation([.init(field: Self.field(context.codingPath), message: "must be \(Self.describe(expected)), not null")])
-        @unknown default:
-            return .badRequest("The body could not be decoded.")
-        }
-    }
-
-    private static func field(_ path: [any CodingKey]) -> String {
-        path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            .reduce(into: "") { result, part in
-                result += part.hasPrefix("[") || result.isEmpty ? part : "." + part
-            }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
-        case is Bool.Type: "a boolean"
-        case is Double.Type: "a number"
-        default: "a valid value"
-        }
-    }
-
-    /// The parser's own account of where the JSON went wrong, when it gives one.
-    private static func reason(_ error: (any Error)?) -> String {
-        guard let error else { return "it is malformed." }
-        let nsError = error as NSError
-        if let description = nsError.userInfo[NSDebugDescriptionErrorKey] as? String { return description }
-        let text = String(describing: error)
-        return text.count <= 200 ? "malformed JSON (\(text))." : "it is malformed."
+        return try JSONBody.decode(Value.self, from: Data(buffer: buffer))
     }
 }
 
