@@ -192,7 +192,8 @@ public struct EventConsumer: Service {
                     RedisArgument(id)
                 )
                 for case let entry? in (claimed.array ?? []).map({ StreamEntry(stream: stream, reply: $0) }) {
-                    await self.process(entry, deliveries: deliveries + 1)
+                    // The count comes from Redis: saturate rather than trap.
+                    await self.process(entry, deliveries: deliveries == .max ? deliveries : deliveries + 1)
                     retried += 1
                 }
                 if claimed.array?.isEmpty ?? true {

@@ -39,7 +39,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The ceiling of the delay after `attempt` failures: initial × 2^(attempt-1), capped.
     public func ceiling(afterAttempt attempt: Int) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 30)
+        let exponent = min(max(attempt, 1) - 1, 30)
         return min(self.initialDelay * (1 << exponent), self.maximumDelay)
     }
 

@@ -43,10 +43,13 @@ final class HTTP: Sendable {
     private let client: HTTPClient
 
     init() {
-        let configuration = HTTPClient.Configuration(
+        // Generous: on two busy cores a connection can take seconds to be accepted, and tests
+        // send up to 40 requests at once (the default pool of 8 would queue them).
+        var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(2), read: .seconds(20))
+            timeout: .init(connect: .seconds(10), read: .seconds(20))
         )
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
