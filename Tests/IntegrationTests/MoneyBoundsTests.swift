@@ -162,7 +162,8 @@ extension ShopStackSuite {
             let atLimit = try await authorize(String(Self.limit))
             // An unknown card is declined: the amount itself passed.
             #expect(atLimit.status == 201, "\(atLimit.text.prefix(500))")
-            #expect(jsonInteger((try atLimit.jsonObject()["amount"] as? [String: Any])?["amount"]) == Self.limit)
+            let payment = try atLimit.jsonObject()["payment"] as? [String: Any]
+            #expect(jsonInteger((payment?["amount"] as? [String: Any])?["amount"]) == Self.limit, "\(atLimit.text.prefix(500))")
             for amount in ["0", "1000000000001", "9000000000000000000", "12.5", "1e19"] {
                 expectValidationProblem(try await authorize(amount), path: path, fields: ["amount.amount"])
             }
