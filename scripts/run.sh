@@ -86,7 +86,10 @@ build() {
 configure() {
     local svc var count entry i unit urls
     declare -gA SCALE_OF=()
-    for entry in ${SCALE//,/ }; do
+    local entries=()
+    # Unset or empty: one instance of each (set -u must not stop a plain `make run`).
+    IFS=', ' read -r -a entries <<<"${SCALE:-}"
+    for entry in "${entries[@]}"; do
         svc="${entry%%=*}"
         count="${entry#*=}"
         [[ " ${SHOP_SERVICES[*]} " == *" $svc "* ]] || die "SCALE names an unknown service '$svc' (one of: ${SHOP_SERVICES[*]})"
