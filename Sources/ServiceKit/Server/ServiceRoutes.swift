@@ -5,7 +5,8 @@ import Hummingbird
 /// unmatched method answers 405 instead of 404.
 public struct ServiceRoutes {
     public let router: Router<ServiceRequestContext>
-    let table: RouteTable
+    /// Every route added so far.
+    public let table: RouteTable
 
     /// A router with the standard middleware chain: request id → access log and metrics →
     /// problem+json → body limit → deadline → authentication (when a verifier is given).
