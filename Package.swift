@@ -5,15 +5,16 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
-/// One executable per service; each depends only on ServiceKit and Contracts.
-let services: [(product: String, target: String, folder: String)] = [
-    ("api-gateway", "GatewayService", "api-gateway"),
-    ("auth", "AuthService", "auth"),
-    ("user", "UserService", "user"),
-    ("product", "ProductService", "product"),
-    ("order", "OrderService", "order"),
-    ("payment", "PaymentService", "payment"),
-    ("notification", "NotificationService", "notification"),
+/// One executable per service; each depends only on ServiceKit and Contracts. The gateway
+/// carries the OpenAPI document as a resource (copied as it is, served as it is).
+let services: [(product: String, target: String, folder: String, resources: [Resource])] = [
+    ("api-gateway", "GatewayService", "api-gateway", [.copy("openapi.json")]),
+    ("auth", "AuthService", "auth", []),
+    ("user", "UserService", "user", []),
+    ("product", "ProductService", "product", []),
+    ("order", "OrderService", "order", []),
+    ("payment", "PaymentService", "payment", []),
+    ("notification", "NotificationService", "notification", []),
 ]
 
 let package = Package(
@@ -109,6 +110,7 @@ let package = Package(
                 name: $0.target,
                 dependencies: ["ServiceKit", "Contracts"],
                 path: "Services/\($0.folder)",
+                resources: $0.resources,
                 swiftSettings: swiftSettings
             )
         }

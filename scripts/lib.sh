@@ -81,6 +81,14 @@ shop_init() {
     SHOP_MODE="$1"
     ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
     RUN_DIR="$ROOT/.run/$SHOP_MODE"
+    # SHOP_RUN_DIR moves the `make run` stack (dev mode) elsewhere: a second stack beside a
+    # developer's own .run/dev, such as the smoke test's. `make test`'s own folder never moves.
+    if [[ "$SHOP_MODE" == dev && -n "${SHOP_RUN_DIR:-}" ]]; then
+        RUN_DIR="$SHOP_RUN_DIR"
+        [[ "$RUN_DIR" == /* ]] || RUN_DIR="$PWD/$RUN_DIR"
+        RUN_DIR="${RUN_DIR%/}"
+        [[ -n "$RUN_DIR" ]] || die "SHOP_RUN_DIR must name a folder, not '$SHOP_RUN_DIR'"
+    fi
     LOG_DIR="$RUN_DIR/logs"
     PID_DIR="$RUN_DIR/pids"
     SECRETS_FILE="$RUN_DIR/secrets.env"
@@ -581,9 +589,23 @@ stop_mode() {
     infra_stop
 }
 
+# The file that marks a folder as a run folder of this project; `make reset` deletes a
+# SHOP_RUN_DIR only when it carries it (a mistyped SHOP_RUN_DIR=$HOME must not be wiped).
+RUN_MARKER=.swift-shop-run
+
+# Creates the run folder of the mode and marks it as ours.
+make_run_dir() {
+    mkdir -p "$RUN_DIR"
+    [[ -e "$RUN_DIR/$RUN_MARKER" ]] || printf 'A run folder of swift-shop (scripts/lib.sh); make reset deletes it.\n' >"$RUN_DIR/$RUN_MARKER"
+}
+
 # Deletes .run/<mode>, and the Postgres folder outside it if there is one.
 wipe_mode() {
     local target
+    [[ -e "$RUN_DIR" ]] || return 0
+    if [[ "$RUN_DIR" != "$ROOT/.run/$SHOP_MODE" && ! -e "$RUN_DIR/$RUN_MARKER" ]]; then
+        die "refusing to delete $RUN_DIR: it has no $RUN_MARKER, so it is not a run folder of this project"
+    fi
     if [[ -L "$RUN_DIR/pg" ]]; then
         target="$(readlink "$RUN_DIR/pg")"
         [[ "$target" != /var/tmp/swift-shop-* ]] || rm -rf "$target"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make reset`: stops the `make run` stack and deletes .run/dev (databases,
-# Redis data, generated passwords, logs). The next `make run` starts afresh.
+# `make reset`: stops the `make run` stack and deletes .run/dev, or SHOP_RUN_DIR when
+# set (databases, Redis data, generated passwords, logs). The next `make run` starts afresh.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh

@@ -17,6 +17,8 @@
 #   SHOP_READY_TIMEOUT      seconds to wait for every /health/ready (180)
 #   SHOP_STOP_GRACE         seconds between SIGTERM and SIGKILL (5)
 #   SHOP_BIN_DIR            run the executables from this folder, skip the build
+#   SHOP_RUN_DIR            keep data, logs and pid files there instead of .run/dev
+#                           (`make stop` and `make reset` with the same setting act on it)
 #   SCALE                   more instances of services, e.g. "order=2 product=2"
 #                           (the n-th on the service's port + 100 × (n-1))
 # Anything else in the environment (LOG_LEVEL, SERVICES_*_URLS, BREAKER_*,
@@ -86,7 +88,10 @@ build() {
 configure() {
     local svc var count entry i unit urls
     declare -gA SCALE_OF=()
-    for entry in ${SCALE//,/ }; do
+    local entries=()
+    # Unset or empty: one instance of each (set -u must not stop a plain `make run`).
+    IFS=', ' read -r -a entries <<<"${SCALE:-}"
+    for entry in "${entries[@]}"; do
         svc="${entry%%=*}"
         count="${entry#*=}"
         [[ " ${SHOP_SERVICES[*]} " == *" $svc "* ]] || die "SCALE names an unknown service '$svc' (one of: ${SHOP_SERVICES[*]})"
@@ -359,7 +364,8 @@ supervise() {
 }
 
 main() {
-    mkdir -p "$RUN_DIR" "$LOG_DIR" "$PID_DIR"
+    make_run_dir
+    mkdir -p "$LOG_DIR" "$PID_DIR"
     refuse_second_supervisor
     printf '%s\n' "$$" >"$SUPERVISOR_PIDFILE"
     # `make run | tee log`: Ctrl-C also ends tee, and a write to the dead pipe must not

@@ -9,12 +9,14 @@ struct Gateway: ServiceModule {
 
     let proxy: ProxyController
     let status: StatusController
+    let openAPI: OpenAPIController
     let rateLimit: RateLimitMiddleware?
 
     init(dependencies: ServiceDependencies) throws {
         let client = dependencies.serviceClient
         self.proxy = ProxyController(client: client, table: .standard)
         self.status = StatusController(client: client, services: UpstreamTable.standard.services)
+        self.openAPI = OpenAPIController(document: try OpenAPIController.loadDocument())
         if try dependencies.settings.bool("rate.limitEnabled", default: true) {
             self.rateLimit = RateLimitMiddleware(
                 limiter: RateLimiter(redis: dependencies.redis, logger: dependencies.logger),
@@ -29,7 +31,7 @@ struct Gateway: ServiceModule {
         // After authentication (added by ServiceRoutes), so a user's requests count as theirs.
         if let rateLimit { routes.router.add(middleware: rateLimit) }
         self.status.register(on: routes)
-        OpenAPIController().register(on: routes)
+        self.openAPI.register(on: routes)
         self.proxy.register(on: routes)
     }
 }

@@ -37,16 +37,21 @@ struct ProxyController: Sendable {
         var outbound = HTTPClientRequest(url: target)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         outbound.headers = ForwardedHeaders.request(request.headers, authority: request.head.authority, remoteAddress: context.remoteAddress)
-        if let length = request.headers[.contentLength].flatMap(Int.init) {
-            outbound.body = .stream(request.body, length: .known(Int64(length)))
-        } else if request.headers[.transferEncoding] != nil {
-            outbound.body = .stream(request.body, length: .unknown)
+        // The request body is read whole (bounded by HTTP_MAX_BODY_BYTES: 413 beyond) before the
+        // upstream is called, not streamed to it. An upstream may answer from the head alone (405,
+        // 401) while the client is still sending the body; Hummingbird then reads the rest of
+        // that request itself, and an upload still waiting for the next chunk of the same
+        // connection would be a second reader of it, which traps the process.
+        let hasBody = request.headers[.contentLength] != nil || request.headers[.transferEncoding] != nil
+        if hasBody {
+            outbound.body = .bytes(try await request.body.collect(upTo: .max))
         }
         let upstream: HTTPClientResponse
         do {
-            // Only a request without a body can be sent again (a streamed body is read once).
+            // Only a request without a body is sent again: whether repeating a body is safe is
+            // not known here (an adjustment sent twice would apply twice).
             let retryable =
-                outbound.body == nil
+                !hasBody
                 && RetryPolicy.mayRetry(outbound.method, hasIdempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!] != nil)
             upstream = try await self.client.stream(
                 outbound,

@@ -74,9 +74,11 @@ public struct DeadLetterRoutes: Sendable {
         )
     }
 
-    /// `<ms>-<seq>`, as Redis writes stream ids.
+    /// `<ms>-<seq>`, as Redis writes stream ids: two unsigned 64-bit numbers in ASCII digits.
+    /// Anything else (a 20-digit number past 2^64, other scripts' digits) Redis would refuse
+    /// with an error, so it is no dead letter's id.
     static func isStreamID(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.count <= 20 && $0.allSatisfy(\.isNumber) }
+        return parts.count == 2 && parts.allSatisfy { part in part.allSatisfy { $0.isASCII && $0.isNumber } && UInt64(part) != nil }
     }
 }

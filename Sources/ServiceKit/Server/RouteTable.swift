@@ -6,6 +6,7 @@ import Synchronization
 public final class RouteTable: Sendable {
     private struct Entry {
         let method: HTTPRequest.Method
+        let pattern: String
         let segments: [Substring]
     }
 
@@ -15,8 +16,13 @@ public final class RouteTable: Sendable {
 
     /// Records a route; `pattern` uses Hummingbird's syntax (`/v1/items/{id}` or `:id`, `*`, `**`).
     public func register(_ method: HTTPRequest.Method, _ pattern: String) {
-        let entry = Entry(method: method, segments: Self.split(pattern))
+        let entry = Entry(method: method, pattern: pattern, segments: Self.split(pattern))
         self.entries.withLock { $0.append(entry) }
+    }
+
+    /// Every registered route as `METHOD pattern` (e.g. `GET /v1/users/{id}`), in registration order.
+    public var routes: [String] {
+        self.entries.withLock { entries in entries.map { "\($0.method.rawValue) \($0.pattern)" } }
     }
 
     /// The methods registered for paths matching `path`, in registration order, without duplicates.

@@ -5,10 +5,12 @@ import Hummingbird
 /// unmatched method answers 405 instead of 404.
 public struct ServiceRoutes {
     public let router: Router<ServiceRequestContext>
-    let table: RouteTable
+    /// Every route added so far.
+    public let table: RouteTable
 
     /// A router with the standard middleware chain: request id → access log and metrics →
-    /// problem+json → body limit → deadline → authentication (when a verifier is given).
+    /// problem+json → body limit → NUL in the query → deadline → authentication (when a
+    /// verifier is given).
     /// `deadlineBudget` gives requests that bring no deadline one (the gateway's edge).
     public init(maxBodyBytes: Int, verifier: TokenVerifier? = nil, deadlineBudget: Duration? = nil) {
         self.router = Router(context: ServiceRequestContext.self)
@@ -17,6 +19,7 @@ public struct ServiceRoutes {
         self.router.add(middleware: AccessLogMiddleware())
         self.router.add(middleware: ProblemMiddleware(routes: self.table))
         self.router.add(middleware: BodyLimitMiddleware(limit: maxBodyBytes))
+        self.router.add(middleware: NulCharacterMiddleware())
         self.router.add(middleware: RequestDeadline(defaultBudget: deadlineBudget))
         if let verifier { self.router.add(middleware: AuthenticationMiddleware(verifier: verifier)) }
     }

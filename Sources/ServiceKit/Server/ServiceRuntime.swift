@@ -57,6 +57,9 @@ public enum ServiceRuntime {
                 try? await dependencies.serviceClient.httpClient.shutdown()
                 throw error
             }
+            if Self.isRoutesCommand {
+                await Self.printRoutes(module: module, dependencies: dependencies, registry: registry)
+            }
             let application = Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
             var groupConfiguration = ServiceGroupConfiguration(
                 // The registry heartbeat comes last, so it is the first to stop: the instance
@@ -93,13 +96,7 @@ public enum ServiceRuntime {
         registry: PrometheusCollectorRegistry
     ) -> some ApplicationProtocol {
         let configuration = dependencies.configuration
-        let routes = ServiceRoutes(
-            maxBodyBytes: configuration.maxBodyBytes,
-            verifier: dependencies.tokenVerifier,
-            deadlineBudget: Module.descriptor.isEdge ? configuration.client.timeout : nil
-        )
-        HealthRoutes(checks: dependencies.readinessChecks, registry: registry).register(on: routes)
-        module.registerRoutes(on: routes)
+        let routes = Self.makeRoutes(module: module, dependencies: dependencies, registry: registry)
         var application = Application(
             router: routes.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -119,6 +116,23 @@ public enum ServiceRuntime {
             )
         }
         return application
+    }
+
+    /// The router of a module: health and metrics, then the module's own routes.
+    static func makeRoutes<Module: ServiceModule>(
+        module: Module,
+        dependencies: ServiceDependencies,
+        registry: PrometheusCollectorRegistry
+    ) -> ServiceRoutes {
+        let configuration = dependencies.configuration
+        let routes = ServiceRoutes(
+            maxBodyBytes: configuration.maxBodyBytes,
+            verifier: dependencies.tokenVerifier,
+            deadlineBudget: Module.descriptor.isEdge ? configuration.client.timeout : nil
+        )
+        HealthRoutes(checks: dependencies.readinessChecks, registry: registry).register(on: routes)
+        module.registerRoutes(on: routes)
+        return routes
     }
 
     /// Waits until Postgres and Redis answer, retrying within the start-up timeout, and fails
@@ -172,7 +186,7 @@ public enum ServiceRuntime {
         Self.exit(status: status)
     }
 
-    private static func exit(status: Int32) -> Never {
+    static func exit(status: Int32) -> Never {
         Glibc.exit(status)
     }
 }

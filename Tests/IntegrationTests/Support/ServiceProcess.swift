@@ -28,15 +28,18 @@ final class ServiceProcess: Sendable {
     /// The complete environment the process runs with (nothing is inherited).
     let environment: [String: String]
     let logFile: URL
+    /// Command-line arguments (none for a service; `routes` lists its routes and exits).
+    let arguments: [String]
     private let executable: URL
     // `Process` is not Sendable; it is only ever touched inside this lock.
     private let process: Mutex<Process?>
 
     /// Prepares (does not start) a process; fails when `SHOP_BIN_DIR` or the binary is missing.
-    init(name: String, environment: [String: String], logFile: URL) throws {
+    init(name: String, environment: [String: String], logFile: URL, arguments: [String] = []) throws {
         self.name = name
         self.environment = environment
         self.logFile = logFile
+        self.arguments = arguments
         self.executable = try Self.executableURL(for: name)
         self.process = Mutex(nil)
     }
@@ -88,7 +91,7 @@ final class ServiceProcess: Sendable {
             let handle = try Self.openForAppending(logFile)
             let launched = Process()
             launched.executableURL = executable
-            launched.arguments = []
+            launched.arguments = arguments
             launched.environment = environment
             launched.standardInput = FileHandle.nullDevice
             launched.standardOutput = handle
