@@ -77,7 +77,9 @@ fuzz() {
     local role="$1" status=0
     shift
     log "fuzzing as $role: schemathesis run $GATEWAY/openapi.json (${FUZZ_SECONDS} s, seed $SEED)"
-    timeout --signal=INT --kill-after=10 "$((FUZZ_SECONDS + 60))" \
+    # From the report folder: schemathesis keeps a cache in ./.schemathesis, which belongs
+    # with the reports, not in the caller's folder.
+    (cd "$REPORT_DIR" && exec timeout --signal=INT --kill-after=10 "$((FUZZ_SECONDS + 60))" \
         "$SCHEMATHESIS" --config-file "$ROOT/scripts/schemathesis.toml" run "$GATEWAY/openapi.json" \
         --url "$GATEWAY" \
         --checks "$CHECKS" \
@@ -90,7 +92,7 @@ fuzz() {
         --exclude-operation-id createWebhook \
         --report junit --report-junit-path "$REPORT_DIR/$role.xml" \
         --no-color \
-        "$@" </dev/null || status=$?
+        "$@") </dev/null || status=$?
     if ((status == 124 || status == 137)); then
         warn "schemathesis ($role) overran its time budget and was stopped"
     fi
@@ -99,6 +101,7 @@ fuzz() {
 
 main() {
     mkdir -p "$REPORT_DIR"
+    REPORT_DIR="$(cd "$REPORT_DIR" && pwd -P)"
     local suffix customer_email customer_password customer_token admin_token failed=()
     suffix="$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n')"
     customer_email="fuzz-$suffix@example.com"
