@@ -7,22 +7,29 @@ export SWIFT_DETERMINISTIC_HASHING := 1
 SWIFT_FORMAT_PATHS := Sources Services Tests Package.swift
 
 .DEFAULT_GOAL := help
-.PHONY: help run test chaos build stop reset fmt lint compose-check k8s-check
+.PHONY: help run test smoke fuzz chaos build stop reset fmt lint compose-check k8s-check
 
 help: ## List the targets
 	@echo "usage: make <target>"
 	@echo
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
 	@echo
 	@echo "Settings for run (environment or NAME=value): ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL,"
-	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, SHOP_PG_PORT, SHOP_REDIS_PORT, SCALE=\"order=2 product=2\";"
-	@echo "see scripts/run.sh."
+	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, SHOP_PG_PORT, SHOP_REDIS_PORT, SCALE=\"order=2 product=2\","
+	@echo "SHOP_BIN_DIR (prebuilt executables), SHOP_RUN_DIR (another run folder; stop/reset honour it);"
+	@echo "see scripts/run.sh and docs/configuration.md."
 
 run: ## Install Postgres+Redis if missing, build, start all seven services (Ctrl-C stops)
 	bash scripts/run.sh
 
-test: ## Fresh Postgres+Redis under .run/test, compose check, swift build --build-tests, swift test
+test: ## Fresh Postgres+Redis under .run/test, checks, swift build --build-tests, swift test, then smoke + fuzz
 	bash scripts/test.sh $(ARGS)
+
+smoke: ## make run on free ports (own folder), Ctrl-C / make stop / make reset leave nothing; fuzzes the contract
+	bash scripts/smoke.sh
+
+fuzz: ## schemathesis against a running make run (URL=http://127.0.0.1:8080) as anonymous, customer and admin
+	bash scripts/fuzz.sh $(URL)
 
 chaos: ## The chaos suite at full size: 200+ orders, 20+ kills of product/payment/order/notification, Redis once
 	CHAOS_ORDERS=$${CHAOS_ORDERS:-200} CHAOS_KILLS=$${CHAOS_KILLS:-20} CHAOS_DURATION_SECONDS=$${CHAOS_DURATION_SECONDS:-600} \
@@ -31,10 +38,10 @@ chaos: ## The chaos suite at full size: 200+ orders, 20+ kills of product/paymen
 build: ## swift build
 	swift build
 
-stop: ## Stop whatever make run / make test left running (by the pid files in .run/)
+stop: ## Stop whatever make run / make test left running (by the pid files in .run/; only SHOP_RUN_DIR's when set)
 	bash scripts/stop.sh
 
-reset: ## Stop, then delete .run/dev (databases, Redis data, passwords, logs)
+reset: ## Stop, then delete .run/dev or SHOP_RUN_DIR (databases, Redis data, passwords, logs)
 	bash scripts/reset.sh
 
 fmt: ## Format the Swift sources in place

@@ -217,23 +217,32 @@ compose_check() {
     (cd "$ROOT" && "${compose[@]}" config -q) || die "docker-compose.yml is not valid"
 }
 
-# `kubernetes-validate --strict` over deploy/k8s, from a project-local .venv
-# (created and filled with pip the first time).
-k8s_check() {
-    local venv="$ROOT/.venv" files=()
-    if [[ ! -x "$venv/bin/kubernetes-validate" ]]; then
-        ensure_packages python3-venv
-        log "installing kubernetes-validate into .venv with pip"
-        python3 -m venv "$venv" || die "python3 -m venv $venv failed"
-        "$venv/bin/pip" install -q --disable-pip-version-check kubernetes-validate || die "pip install kubernetes-validate failed"
+# The path of <command> in the project-local .venv, installing <requirement> (a pip
+# requirement such as 'schemathesis>=4.32,<5') into it with pip first when the command is
+# missing; the .venv is created on first use.
+venv_tool() {
+    local command="$1" requirement="$2" venv="$ROOT/.venv"
+    if [[ ! -x "$venv/bin/$command" ]]; then
+        # stdout is the answer: everything else goes to stderr.
+        ensure_packages python3-venv >&2
+        [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv" >&2 || die "python3 -m venv $venv failed"
+        log "installing $requirement into .venv with pip"
+        "$venv/bin/pip" install -q --disable-pip-version-check "$requirement" >&2 || die "pip install $requirement failed"
     fi
+    printf '%s' "$venv/bin/$command"
+}
+
+# `kubernetes-validate --strict` over deploy/k8s, from the project-local .venv.
+k8s_check() {
+    local validate files=()
+    validate="$(venv_tool kubernetes-validate kubernetes-validate)"
     local f
     for f in "$ROOT"/deploy/k8s/*.yaml; do
         [[ "$(basename "$f")" == kustomization.yaml ]] || files+=("$f")
     done
     ((${#files[@]})) || die "no manifests in deploy/k8s"
     log "checking Kubernetes manifests: kubernetes-validate --strict deploy/k8s/*.yaml"
-    "$venv/bin/kubernetes-validate" --strict --quiet "${files[@]}" || die "deploy/k8s has invalid manifests"
+    "$validate" --strict --quiet "${files[@]}" || die "deploy/k8s has invalid manifests"
 }
 
 require_swift() {

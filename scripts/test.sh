@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make test`: a fresh PostgreSQL and Redis under .run/test/ (wiped at every
-# start), the docker-compose.yml check, then `swift build --build-tests` and
-# `swift test` against those servers. Everything started here is stopped on
-# exit, whatever the outcome; the exit code is the tests'.
+# start), the docker-compose.yml and Kubernetes checks, then `swift build --build-tests`
+# and `swift test` against those servers, then scripts/smoke.sh: `make run` on free
+# ports with the executables just built (Ctrl-C, `make stop`, `make reset` leave
+# nothing behind) and schemathesis against that stack. Everything started here is
+# stopped on exit, whatever the outcome; the exit code is non-zero when any step failed.
 #
 # Ports: Postgres 54339 and Redis 63809 (SHOP_TEST_PG_PORT,
 # SHOP_TEST_REDIS_PORT), or the next free ones when those are taken.
@@ -15,8 +17,9 @@
 #   SHOP_BIN_DIR                     absolute folder of the built executables
 #   SHOP_TEST_LOG_DIR                .run/test/logs, for logs a test wants to keep
 #   SHOP_REDIS_CONF                  the Redis configuration, to restart it from a test
-# Extra arguments go to `swift test` (make test ARGS='--filter Foo'); SHOP_SKIP_LINT=1
-# skips the formatting check while iterating locally.
+# Extra arguments go to `swift test` (make test ARGS='--filter Foo'; such a filtered run
+# skips the smoke test unless SHOP_SMOKE=1); SHOP_SKIP_LINT=1 skips the formatting check
+# and SHOP_SKIP_SMOKE=1 the smoke test while iterating locally (ignored when CI=true).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -51,10 +54,14 @@ free_port() {
 }
 
 main() {
-    # A clean slate: whatever an earlier, interrupted run left, then its data.
+    # A clean slate: whatever an earlier, interrupted run left (its smoke stack too), then its data.
+    if [[ -d "$RUN_DIR/smoke" ]]; then
+        SHOP_RUN_DIR="$RUN_DIR/smoke" bash "$ROOT/scripts/stop.sh" || true
+    fi
     stop_mode
     wipe_mode
-    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    make_run_dir
+    mkdir -p "$LOG_DIR"
     trap cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
@@ -100,7 +107,28 @@ main() {
 
     log "testing: swift test $* (Postgres 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT)"
     run_child swift test --skip-build "$@" || status=$?
+    CHILD_PID=""
     log "swift test exited with status $status"
+
+    # The smoke test of make run / stop / reset, with the contract fuzzing, on the executables
+    # just built: always in CI and in a plain `make test`, skipped by a filtered run
+    # (ARGS='--filter ...') unless SHOP_SMOKE=1, or by SHOP_SKIP_SMOKE=1 (never in CI).
+    local smoke=1 smoke_status=0
+    if [[ "${CI:-}" != true ]]; then
+        if [[ "${SHOP_SKIP_SMOKE:-}" == 1 ]]; then
+            smoke=0
+            log "SHOP_SKIP_SMOKE=1: no smoke test of make run, no contract fuzzing (never in CI)"
+        elif (($#)) && [[ "${SHOP_SMOKE:-}" != 1 ]]; then
+            smoke=0
+            log "a filtered run: no smoke test of make run, no contract fuzzing (SHOP_SMOKE=1 runs them)"
+        fi
+    fi
+    if ((smoke)); then
+        log "smoke test: make run, Ctrl-C, make stop, make reset, and contract fuzzing (scripts/smoke.sh)"
+        SHOP_SMOKE_DIR="$RUN_DIR/smoke" bash "$ROOT/scripts/smoke.sh" </dev/null || smoke_status=$?
+        log "smoke test exited with status $smoke_status"
+    fi
+    ((status != 0)) || status="$smoke_status"
     exit "$status"
 }
 
