@@ -92,9 +92,7 @@ struct EventConsumerTests {
         let group = "g-\(suffix)"
         let redis = RedisClient(configuration: try self.redisConfiguration(), logger: self.logger)
         try await PostgresTestDatabase.withDatabase { database in
-            try await database.execute(
-                EventConsumer.inboxTableDefinition.replacingOccurrences(of: "CREATE TABLE inbox", with: "CREATE TABLE IF NOT EXISTS inbox")
-            )
+            try await database.createSharedInbox()
             try await database.execute("CREATE TABLE \(table) (event_id uuid NOT NULL)")
             let consumer = EventConsumer(
                 redis: redis,

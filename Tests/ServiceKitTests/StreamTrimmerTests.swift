@@ -80,9 +80,7 @@ struct StreamTrimmerTests {
         let table = "trim_effects_\(source.suffix(12))"
         try await RedisTestServer.withClient { redis in
             try await PostgresTestDatabase.withDatabase { database in
-                try await database.execute(
-                    EventConsumer.inboxTableDefinition.replacingOccurrences(of: "CREATE TABLE inbox", with: "CREATE TABLE IF NOT EXISTS inbox")
-                )
+                try await database.createSharedInbox()
                 try await database.execute("CREATE TABLE \(table) (event_id uuid NOT NULL)")
                 // Two consuming services: `live` keeps up, `away` read ten events, handled four, and went down.
                 for group in ["live", "away"] {

@@ -50,6 +50,17 @@ enum PostgresTestDatabase {
 }
 
 extension Database {
+    /// Creates the `inbox` table the consumer tests share, if it is missing. Suites run in
+    /// parallel, and two concurrent `CREATE TABLE IF NOT EXISTS` can still collide in Postgres's
+    /// catalog: an advisory lock makes them take turns.
+    func createSharedInbox() async throws {
+        let definition = EventConsumer.inboxTableDefinition.replacingOccurrences(of: "CREATE TABLE inbox", with: "CREATE TABLE IF NOT EXISTS inbox")
+        try await self.transaction(logger: PostgresTestDatabase.logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(7001001)", logger: PostgresTestDatabase.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: definition), logger: PostgresTestDatabase.logger)
+        }
+    }
+
     /// Runs one statement of trusted test SQL.
     func execute(_ sql: String) async throws {
         try await self.client.query(PostgresQuery(unsafeSQL: sql), logger: PostgresTestDatabase.logger)
