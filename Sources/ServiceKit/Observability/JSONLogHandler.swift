@@ -84,6 +84,7 @@ public struct LogSink: Sendable {
                 let written = bytes.withUnsafeMutableBytes { buffer in
                     Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
                 }
+                if written < 0 && errno == EINTR { continue }
                 if written <= 0 { break }
                 offset += written
             }

@@ -161,8 +161,12 @@ final class ServiceProcess: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The complete lines of the log. A line the process is still writing is left out: a write
+    /// that crosses a page boundary of the file becomes visible to readers one page at a time.
     func logLines() -> [String] {
-        log().split(whereSeparator: \.isNewline).map(String.init)
+        let text = log()
+        guard let lastNewline = text.lastIndex(of: "\n") else { return [] }
+        return text[..<lastNewline].split(whereSeparator: \.isNewline).map(String.init)
     }
 
     /// The last lines of the log, for failure messages.
