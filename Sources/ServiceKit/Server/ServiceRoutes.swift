@@ -8,14 +8,15 @@ public struct ServiceRoutes {
     /// Every route added so far.
     public let table: RouteTable
 
-    /// A router with the standard middleware chain: request id → access log and metrics →
-    /// problem+json → body limit → NUL in the query → deadline → authentication (when a
-    /// verifier is given).
+    /// A router with the standard middleware chain: request id → security headers → access log
+    /// and metrics → problem+json → body limit → NUL in the query → deadline → authentication
+    /// (when a verifier is given).
     /// `deadlineBudget` gives requests that bring no deadline one (the gateway's edge).
     public init(maxBodyBytes: Int, verifier: TokenVerifier? = nil, deadlineBudget: Duration? = nil) {
         self.router = Router(context: ServiceRequestContext.self)
         self.table = RouteTable()
         self.router.add(middleware: RequestIDMiddleware())
+        self.router.add(middleware: SecurityHeadersMiddleware())
         self.router.add(middleware: AccessLogMiddleware())
         self.router.add(middleware: ProblemMiddleware(routes: self.table))
         self.router.add(middleware: BodyLimitMiddleware(limit: maxBodyBytes))
