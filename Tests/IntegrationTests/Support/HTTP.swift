@@ -33,7 +33,7 @@ struct HTTPResult: Sendable {
 
 /// The methods the tests use (so test files need not import NIOHTTP1).
 enum RequestMethod: String, Sendable {
-    case GET, POST, PUT, PATCH, DELETE, HEAD
+    case GET, POST, PUT, PATCH, DELETE, HEAD, TRACE
 
     var nio: HTTPMethod { HTTPMethod(rawValue: rawValue) }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+extension ShopStackSuite {
+    /// API5:2023 Broken Function Level Authorization: a customer or an outsider calling
+    /// administrative or internal functions.
+    @Suite("Attacks: function level authorization (API5)")
+    struct FunctionLevelAttackTests {
+        @Test("A customer creates, reprices, restocks and archives products")
+        func customerEditsTheCatalog() async throws {
+            let stack = try Stack.require()
+            let (attacker, _) = try await Attack.attackerAndVictim(stack)
+            let product = try await Attack.product(stack, available: 5, price: 1000)
+            let attempts: [(RequestMethod, String, String?)] = [
+                (.POST, "/v1/products", #"{"sku":"EVIL-1","name":"x","description":"x","category":"x","price":{"amount":1,"currency":"USD"}}"#),
+                (.PATCH, "/v1/products/\(product.id)", #"{"price":{"amount":1,"currency":"USD"}}"#),
+                (.PUT, "/v1/products/\(product.id)/inventory", #"{"available":100000}"#),
+                (.DELETE, "/v1/products/\(product.id)", nil),
+            ]
+            for (method, path, json) in attempts {
+                let headers = [bearer(attacker.accessToken)]
+                let response =
+                    if let json {
+                        try await stack.http.send(method, stack.url(path), json: json, headers: headers)
+                    } else {
+                        try await stack.http.send(method, stack.url(path), headers: headers)
+                    }
+                expectProblem(response, status: 403, path: path)
+            }
+            let after = try await Catalog.product(stack, product.id)
+            #expect(after.price.amount == 1000 && after.available == 5, "the product is unchanged: \(after.price) \(after.available)")
+        }
+
+        @Test("A customer lists dead letters and redrives them")
+        func customerRedrivesDeadLetters() async throws {
+            let stack = try Stack.require()
+            let (attacker, _) = try await Attack.attackerAndVictim(stack)
+            for (method, path) in [
+                (RequestMethod.GET, "/v1/users/dead-letters"), (.POST, "/v1/users/dead-letters/1-0/redrive"),
+                (.GET, "/v1/notifications/dead-letters"), (.POST, "/v1/notifications/dead-letters/1-0/redrive"),
+            ] {
+                let response = try await stack.http.send(method, stack.url(path), headers: [bearer(attacker.accessToken)])
+                expectProblem(response, status: 403, path: path)
+            }
+        }
+
+        @Test("A customer rotates the signing keys")
+        func customerRotatesKeys() async throws {
+            let stack = try Stack.require()
+            let (attacker, _) = try await Attack.attackerAndVictim(stack)
+            let response = try await stack.http.send(.POST, stack.url("/v1/auth/keys/rotate"), headers: [bearer(attacker.accessToken)])
+            expectProblem(response, status: 403, path: "/v1/auth/keys/rotate")
+        }
+
+        @Test("A customer calls a service's internal routes directly with a user token")
+        func customerCallsInternalRoutes() async throws {
+            let stack = try Stack.require()
+            let (attacker, victim) = try await Attack.attackerAndVictim(stack)
+            let calls: [(String, String, String)] = [
+                ("product", "/internal/reservations", #"{"orderId":"\#(UUID().uuidString.lowercased())","items":[]}"#),
+                ("payment", "/internal/payments/\(UUID().uuidString.lowercased())/capture", "{}"),
+                ("auth", "/internal/accounts/\(victim.id)", ""),
+                ("user", "/internal/profiles", #"{"id":"\#(attacker.id)"}"#),
+            ]
+            for (service, path, json) in calls {
+                let url = try stack.url(path, on: service)
+                let headers = [bearer(attacker.accessToken)]
+                let response =
+                    if json.isEmpty {
+                        try await stack.http.send(.GET, url, headers: headers)
+                    } else {
+                        try await stack.http.send(.POST, url, json: json, headers: headers)
+                    }
+                expectProblem(response, status: 403, path: path)
+                Attack.expectNoLeak(response, of: victim.email)
+            }
+        }
+
+        @Test("An outsider reaches internal routes through the gateway, with path tricks")
+        func outsiderReachesInternalRoutesThroughTheGateway() async throws {
+            let stack = try Stack.require()
+            for path in [
+                "/internal/token", "/v1/../internal/token", "/v1/%2e%2e/internal/token", "//internal/token", "/INTERNAL/token",
+                "/v1/products/../../internal/products/lookup",
+            ] {
+                let response = try await stack.http.send(.POST, stack.url(path), json: #"{"grantType":"client_credentials"}"#)
+                #expect([400, 404, 405].contains(response.status), "\(path): \(response.status) \(response.text.prefix(200))")
+                Attack.expectNoLeak(response, of: "accessToken")
+            }
+        }
+
+        @Test("An outsider asks auth for a service token with a guessed client secret")
+        func outsiderGuessesAServiceSecret() async throws {
+            let stack = try Stack.require()
+            let credentials = Data("order:guessed-secret-0123456789".utf8).base64EncodedString()
+            let response = try await stack.http.send(
+                .POST,
+                try stack.url("/internal/token", on: "auth"),
+                json: #"{"grantType":"client_credentials"}"#,
+                headers: [("Authorization", "Basic \(credentials)")]
+            )
+            expectProblem(response, status: 401, path: "/internal/token")
+            Attack.expectNoLeak(response, of: "accessToken")
+        }
+    }
+}
