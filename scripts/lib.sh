@@ -435,11 +435,24 @@ pg_stop() {
     local pid
     pid="$(pg_pid)"
     log "stopping PostgreSQL (pid $pid)"
-    if [[ -z "$PG_BIN" ]] || ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 5 -s stop; then
-        warn "PostgreSQL did not stop in 5 s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-        wait_gone "$pid" 2 || true
+    # A fast shutdown writes a checkpoint; on two loaded cores that can take well over 5 s.
+    if [[ -z "$PG_BIN" ]] || ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 -s stop; then
+        warn "PostgreSQL did not stop in 30 s; killing it"
+        # The postmaster leads its own process group (pg_ctl starts it with setsid): kill the
+        # backends with it, and wait until the last of them is gone.
+        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        wait_group_gone "$pid" 10 || warn "processes of PostgreSQL's group $pid are still there"
     fi
+}
+
+# Waits (up to $2 s) until no process is left in process group $1.
+wait_group_gone() {
+    local group="$1" deadline
+    deadline=$(($(now_ms) + $2 * 1000))
+    while pgrep -g "$group" >/dev/null 2>&1; do
+        (($(now_ms) < deadline)) || return 1
+        sleep 0.1
+    done
 }
 
 # psql as the superuser through the unix socket; SQL on stdin.

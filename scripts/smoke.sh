@@ -31,6 +31,7 @@ SMOKE_DIR="${SHOP_SMOKE_DIR:-$ROOT/.run/test/smoke}"
 SMOKE_LOG_DIR="${SHOP_TEST_LOG_DIR:-$ROOT/.run/test/logs}"
 READY_TIMEOUT="${SHOP_SMOKE_READY_TIMEOUT:-180}"
 EXIT_TIMEOUT=60 # seconds make may take to exit once told to stop
+LEFTOVER_TIMEOUT=15 # seconds a stopped process may take to be gone before it counts as left over
 
 MAKE_PID=""    # the running `make run`: leader of its own process group
 ROUND=""
@@ -267,11 +268,18 @@ wait_make_exit() {
 
 # Nothing of <snapshot> runs, nothing new of the run appeared, no port of the run listens.
 assert_nothing_left() {
-    local snapshot="$1" left ports
-    left="$({
-        still_running "$snapshot"
-        run_processes
-    } | sort -u)"
+    local snapshot="$1" left ports deadline
+    # A process that was told to stop may take a moment to be gone on loaded cores (a Postgres
+    # backend notices its postmaster's end only on its next poll): wait, bounded, before failing.
+    deadline=$(($(now_ms) + LEFTOVER_TIMEOUT * 1000))
+    while :; do
+        left="$({
+            still_running "$snapshot"
+            run_processes
+        } | sort -u)"
+        if [[ -z "$left" ]] || (($(now_ms) >= deadline)); then break; fi
+        sleep 0.2
+    done
     if [[ -n "$left" ]]; then
         describe "$left" >&2
         fail "processes of the run are still there (above)"
