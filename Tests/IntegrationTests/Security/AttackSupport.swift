@@ -25,6 +25,23 @@ enum Attack {
         return try await Orders.awaitFinal(stack, victim, placed.id)
     }
 
+    /// `POST /v1/notifications/webhooks` for `session`; the webhook's id and secret. Throws unless 201.
+    static func webhook(_ stack: Stack, _ session: Session, url: String) async throws -> (id: String, secret: String) {
+        let created = try await stack.http.send(
+            .POST,
+            stack.url("/v1/notifications/webhooks"),
+            json: try canonicalJSON(["url": url]),
+            headers: [bearer(session.accessToken)]
+        )
+        let body = try? created.jsonObject()
+        guard created.status == 201, let id = body?["id"] as? String, let secret = body?["secret"] as? String else {
+            throw HarnessError(
+                "POST /v1/notifications/webhooks: expected 201 with an id and a secret, got \(created.status): \(created.text.prefix(300))"
+            )
+        }
+        return (id, secret)
+    }
+
     /// The response text never mentions `secret` (case-insensitively).
     static func expectNoLeak(_ response: HTTPResult, of secret: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(

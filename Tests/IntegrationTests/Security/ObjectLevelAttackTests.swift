@@ -84,14 +84,7 @@ extension ShopStackSuite {
         func deletesAnotherCustomersWebhook() async throws {
             let stack = try Stack.require()
             let (attacker, victim) = try await Attack.attackerAndVictim(stack)
-            let created = try await stack.http.send(
-                .POST,
-                stack.url("/v1/notifications/webhooks"),
-                json: #"{"url":"https://hooks.example.com/alice"}"#,
-                headers: [bearer(victim.accessToken)]
-            )
-            #expect(created.status == 201, "\(created.text.prefix(300))")
-            let id = try #require((try created.jsonObject())["id"] as? String)
+            let id = try await Attack.webhook(stack, victim, url: "https://hooks.example.com/alice").id
             let response = try await stack.http.send(.DELETE, stack.url("/v1/notifications/webhooks/\(id)"), headers: [bearer(attacker.accessToken)])
             expectProblem(response, status: 404, path: "/v1/notifications/webhooks/\(id)")
             let list = try await stack.http.send(.GET, stack.url("/v1/notifications/webhooks"), headers: [bearer(victim.accessToken)])

@@ -83,14 +83,7 @@ extension ShopStackSuite {
         func readsWebhookSecrets() async throws {
             let stack = try Stack.require()
             let (attacker, _) = try await Attack.attackerAndVictim(stack)
-            let created = try await stack.http.send(
-                .POST,
-                stack.url("/v1/notifications/webhooks"),
-                json: #"{"url":"https://hooks.example.com/mallory"}"#,
-                headers: [bearer(attacker.accessToken)]
-            )
-            #expect(created.status == 201, "\(created.text.prefix(300))")
-            let secret = try #require((try created.jsonObject())["secret"] as? String)
+            let secret = try await Attack.webhook(stack, attacker, url: "https://hooks.example.com/mallory").secret
             let list = try await stack.http.send(.GET, stack.url("/v1/notifications/webhooks"), headers: [bearer(attacker.accessToken)])
             #expect(list.status == 200, "\(list.text.prefix(300))")
             Attack.expectNoLeak(list, of: secret)
