@@ -269,9 +269,10 @@ ensure_secrets() {
         # Hex: safe in a URL and in SQL without escaping.
         printf '%s=%s\n' "$var" "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"
     done
-    # Service client secrets (for service tokens from auth) and the key that
-    # encrypts profile PII: random once, kept with the data they protect.
-    for name in "${SHOP_DB_SERVICES[@]}"; do
+    # Service client secrets (for service tokens from auth; the gateway's vouches
+    # for client addresses) and the key that encrypts profile PII: random once,
+    # kept with the data they protect.
+    for name in "${SHOP_DB_SERVICES[@]}" api-gateway; do
         var="SHOP_$(env_name "$name")_CLIENT_SECRET"
         grep -q "^${var}=" "$SECRETS_FILE" && continue
         printf '%s=%s\n' "$var" "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"

@@ -133,10 +133,10 @@ configure() {
     export SHUTDOWN_TIMEOUT_SECONDS="${SHUTDOWN_TIMEOUT_SECONDS:-$((STOP_GRACE > 1 ? STOP_GRACE - 1 : 1))}"
 }
 
-# clientId:secret for every service, as auth's AUTH_SERVICE_CLIENTS.
+# clientId:secret for every service and the gateway, as auth's AUTH_SERVICE_CLIENTS.
 service_clients() {
     local svc var list=()
-    for svc in "${SHOP_DB_SERVICES[@]}"; do
+    for svc in "${SHOP_DB_SERVICES[@]}" api-gateway; do
         var="SHOP_$(env_name "$svc")_CLIENT_SECRET"
         list+=("$svc:${!var}")
     done
@@ -166,10 +166,10 @@ start_service() {
             DATABASE_URL="$(database_url "$(db_name "$svc")")"
             export DATABASE_URL
         fi
-        if [[ "$svc" != api-gateway ]]; then
-            secret_var="SHOP_$(env_name "$svc")_CLIENT_SECRET"
-            export SERVICE_CLIENT_SECRET="${!secret_var}"
-        fi
+        # Every service has client credentials; the gateway's token vouches to the
+        # services for the client address it derived (X-Client-Address).
+        secret_var="SHOP_$(env_name "$svc")_CLIENT_SECRET"
+        export SERVICE_CLIENT_SECRET="${!secret_var}"
         case "$svc" in
         auth)
             export ADMIN_EMAIL ADMIN_PASSWORD

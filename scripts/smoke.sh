@@ -185,7 +185,7 @@ make_env() {
         printf '%s\n' "$(env_name "$svc")_HTTP_PORT=${PORT_OF[$svc]}"
     done
     # The fuzzer sends everything from one address, faster than a person would.
-    printf '%s\n' "RATE_LIMITS=anonymous=1000/2000,user=1000/2000,auth=1000/2000" \
+    printf '%s\n' "RATE_LIMITS=address=2000/4000,anonymous=1000/2000,user=1000/2000,auth=1000/2000" \
         AUTH_LOGIN_MAX_FAILURES_PER_CLIENT=100000
 }
 

@@ -12,15 +12,24 @@ enum ForwardedHeaders {
     ]
 
     /// The request headers to send upstream: hop-by-hop headers (and those named in
-    /// `Connection`) removed, `Host` left to the client, `X-Forwarded-For`/`-Proto` added.
-    static func request(_ fields: HTTPFields, authority: String?, remoteAddress: SocketAddress?) -> HTTPHeaders {
+    /// `Connection`) removed, `Host` left to the client, `X-Forwarded-For`/`-Proto` added, and
+    /// the client's derived address in `X-Client-Address` with the gateway's token beside it
+    /// (any copy of either that the client sent is dropped).
+    static func request(
+        _ fields: HTTPFields,
+        authority: String?,
+        remoteAddress: SocketAddress?,
+        clientAddress: String,
+        gatewayToken: String?
+    ) -> HTTPHeaders {
         let dropped = self.dropped(fields)
         var headers = HTTPHeaders()
         var forwardedFor: String?
         for field in fields {
             let name = field.name.canonicalName
             switch name {
-            case "host", "content-length", "x-request-id", "traceparent", "x-forwarded-proto", "x-forwarded-host":
+            case "host", "content-length", "x-request-id", "traceparent", "x-forwarded-proto", "x-forwarded-host", "x-client-address",
+                "x-gateway-token":
                 continue
             case "x-forwarded-for":
                 forwardedFor = forwardedFor.map { $0 + ", " + field.value } ?? field.value
@@ -35,6 +44,8 @@ enum ForwardedHeaders {
         headers.add(name: "X-Forwarded-Proto", value: "http")
         if let authority { headers.add(name: "X-Forwarded-Host", value: authority) }
         if let length = fields[.contentLength] { headers.add(name: "Content-Length", value: length) }
+        headers.add(name: HTTPField.Name.clientAddress.rawName, value: clientAddress)
+        if let gatewayToken { headers.add(name: HTTPField.Name.gatewayToken.rawName, value: gatewayToken) }
         return headers
     }
 

@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import ServiceKit
 
@@ -10,26 +11,37 @@ struct Gateway: ServiceModule {
     let proxy: ProxyController
     let status: StatusController
     let openAPI: OpenAPIController
-    let rateLimit: RateLimitMiddleware?
+    /// Per address, before token verification (``ServiceModule/admission``).
+    let addressLimit: RateLimitMiddleware?
+    /// Per route class, after authentication.
+    let routeLimit: RateLimitMiddleware?
 
     init(dependencies: ServiceDependencies) throws {
         let client = dependencies.serviceClient
-        self.proxy = ProxyController(client: client, table: .standard)
+        if dependencies.serviceTokens == nil {
+            dependencies.logger.warning(
+                "SERVICE_CLIENT_SECRET is not set: the gateway cannot vouch for client addresses, so services take it as every client"
+            )
+        }
+        self.proxy = ProxyController(client: client, table: .standard, credential: GatewayCredential(tokens: dependencies.serviceTokens))
         self.status = StatusController(client: client, services: UpstreamTable.standard.services)
         self.openAPI = OpenAPIController(document: try OpenAPIController.loadDocument())
         if try dependencies.settings.bool("rate.limitEnabled", default: true) {
-            self.rateLimit = RateLimitMiddleware(
-                limiter: RateLimiter(redis: dependencies.redis, logger: dependencies.logger),
-                policy: try RateLimitMiddleware.Policy(settings: dependencies.settings)
-            )
+            let limiter = RateLimiter(redis: dependencies.redis, logger: dependencies.logger)
+            let policy = try RateLimitMiddleware.Policy(settings: dependencies.settings)
+            self.addressLimit = RateLimitMiddleware(limiter: limiter, policy: policy, stage: .admission)
+            self.routeLimit = RateLimitMiddleware(limiter: limiter, policy: policy, stage: .route)
         } else {
-            self.rateLimit = nil
+            self.addressLimit = nil
+            self.routeLimit = nil
         }
     }
 
+    var admission: (any MiddlewareProtocol<Request, Response, ServiceRequestContext>)? { self.addressLimit }
+
     func registerRoutes(on routes: ServiceRoutes) {
         // After authentication (added by ServiceRoutes), so a user's requests count as theirs.
-        if let rateLimit { routes.router.add(middleware: rateLimit) }
+        if let routeLimit { routes.router.add(middleware: routeLimit) }
         self.status.register(on: routes)
         self.openAPI.register(on: routes)
         self.proxy.register(on: routes)

@@ -10,19 +10,28 @@ import ServiceKit
 struct ProxyController: Sendable {
     let client: ServiceClient
     let table: UpstreamTable
+    /// Vouches to the services for the client address the gateway sends them.
+    let credential: GatewayCredential
 
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
     func register(on routes: ServiceRoutes) {
-        for route in self.table.routes {
+        for (path, service) in Self.patterns(for: self.table) {
             for method in Self.methods {
-                for path in [route.prefix, route.prefix + "/**"] {
-                    routes.on(method, path) { request, context in
-                        try await self.forward(request, context: context, to: route.service)
-                    }
+                routes.on(method, path) { request, context in
+                    try await self.forward(request, context: context, to: service)
                 }
             }
         }
+    }
+
+    /// The path patterns the proxy serves and the service each goes to, in registration order:
+    /// the credential routes first, as routes of their own, so the router matches them ahead of
+    /// their area's catch-all and their rate-limit class follows from the matched route; then
+    /// each area's prefix and everything under it.
+    static func patterns(for table: UpstreamTable) -> [(path: String, service: String)] {
+        let credentials = RouteClass.credentialPaths.compactMap { path in table.service(owning: path).map { (path: path, service: $0) } }
+        return credentials + table.routes.flatMap { [(path: $0.prefix, service: $0.service), (path: $0.prefix + "/**", service: $0.service)] }
     }
 
     func forward(_ request: Request, context: ServiceRequestContext, to service: String) async throws -> Response {
@@ -36,7 +45,13 @@ struct ProxyController: Sendable {
         }
         var outbound = HTTPClientRequest(url: target)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
-        outbound.headers = ForwardedHeaders.request(request.headers, authority: request.head.authority, remoteAddress: context.remoteAddress)
+        outbound.headers = ForwardedHeaders.request(
+            request.headers,
+            authority: request.head.authority,
+            remoteAddress: context.remoteAddress,
+            clientAddress: request.clientAddress(context: context),
+            gatewayToken: await self.credential.token(for: service, logger: context.logger)
+        )
         // The request body is read whole (bounded by HTTP_MAX_BODY_BYTES: 413 beyond) before the
         // upstream is called, not streamed to it. An upstream may answer from the head alone (405,
         // 401) while the client is still sending the body; Hummingbird then reads the rest of

@@ -6,11 +6,25 @@ import ServiceKit
 
 /// `GET /v1/status`: whether each service has at least one ready instance; admins also see
 /// every instance with its readiness and its circuit breaker's state.
+///
+/// Answers come from a cache at most ``maxAge`` old (one for the plain view, one for the admin
+/// view), so however often it is called, each instance gets at most one readiness probe per
+/// `maxAge` from this gateway; the route is rate-limited like any other.
 struct StatusController: Sendable {
     let client: ServiceClient
     let services: [String]
     /// How long one readiness probe may take.
     let probeTimeout: TimeAmount = .milliseconds(800)
+    /// The oldest answer served.
+    static let maxAge: Duration = .seconds(2)
+    /// The last answers, keyed by whether they are the admin's detailed view.
+    let recent: RecentValue<Bool, SystemStatus>
+
+    init(client: ServiceClient, services: [String], time: TimeSource = .continuous) {
+        self.client = client
+        self.services = services
+        self.recent = RecentValue(maxAge: Self.maxAge, time: time)
+    }
 
     struct InstanceStatus: Codable, Sendable {
         var id: String
@@ -34,7 +48,9 @@ struct StatusController: Sendable {
 
     func register(on routes: ServiceRoutes) {
         routes.get("/v1/status") { _, context in
-            JSONResponse(await self.status(detailed: context.identity?.isAdmin == true, logger: context.logger))
+            let detailed = context.identity?.isAdmin == true
+            let logger = context.logger
+            return JSONResponse(await self.recent.value(for: detailed) { await self.status(detailed: detailed, logger: logger) })
         }
     }
 

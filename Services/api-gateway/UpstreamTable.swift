@@ -14,6 +14,11 @@ struct UpstreamTable: Sendable {
     /// The services behind the gateway, in display order.
     var services: [String] { self.routes.map(\.service) }
 
+    /// The service whose prefix `path` is, or is under.
+    func service(owning path: String) -> String? {
+        self.routes.first { path == $0.prefix || path.hasPrefix($0.prefix + "/") }?.service
+    }
+
     /// API.md's areas.
     static let standard = UpstreamTable(routes: [
         Route(prefix: "/v1/auth", service: "auth"),

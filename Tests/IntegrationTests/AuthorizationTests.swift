@@ -6,7 +6,9 @@ extension ShopStackSuite {
     ///
     /// Failed logins through the gateway count against 127.0.0.1, which every test shares: this suite
     /// sends at most 8 of them (5 + the locked-out attempt in the per-account test, 2 in the comparison).
-    /// The per-client limit is tested straight against auth under a random `X-Forwarded-For` address.
+    /// The per-client limit is tested through the gateway, which trusts the suite (127.0.0.1) as a
+    /// proxy, under random `X-Forwarded-For` addresses (ClientAddressTests: straight to auth, such
+    /// headers count for nothing).
     @Suite("Authorization and throttling")
     struct AuthorizationTests {
         private static let loginPath = "/v1/auth/login"
@@ -144,13 +146,13 @@ extension ShopStackSuite {
             #expect(!locked.text.contains("accessToken"), "no tokens while locked: \(locked.text)")
         }
 
-        @Test("Per client: after 20 failures from one X-Forwarded-For address every login from it answers 429")
+        @Test("Per client behind a trusted proxy: after 20 failures from one forwarded address every login from it answers 429")
         func perClientThrottle() async throws {
             let stack = try Stack.require()
             let session = try await Session.register(stack, waitForProfile: false)
-            let url = try stack.url(Self.loginPath, on: "auth")
-            let client = "203.0.113.\(Int.random(in: 1...254))"
-            let other = "198.51.100.\(Int.random(in: 1...254))"
+            let url = stack.url(Self.loginPath)
+            let client = TestClientAddress.ipv4()
+            let other = TestClientAddress.ipv6()
 
             func login(_ email: String, _ password: String, forwardedFor: String) async throws -> HTTPResult {
                 try await stack.http.send(
@@ -169,7 +171,8 @@ extension ShopStackSuite {
             expectProblem(blocked, status: 429, path: Self.loginPath)
             Self.expectRetryAfter(blocked)
 
-            // Any account from that client, right password or not; the last X-Forwarded-For entry is the client.
+            // Any account from that client, right password or not; behind the one trusted proxy, the
+            // last X-Forwarded-For entry is the client (the gateway vouches for it to auth).
             let rightFromClient = try await login(session.email, session.password, forwardedFor: "\(other), \(client)")
             expectProblem(rightFromClient, status: 429, path: Self.loginPath)
             Self.expectRetryAfter(rightFromClient)

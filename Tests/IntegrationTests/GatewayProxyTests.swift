@@ -255,6 +255,8 @@ private struct GatewayUnderTest: Sendable {
         environment["SERVICES_AUTH_URLS"] = upstreamURL
         environment["SERVICES_PRODUCT_URLS"] = upstreamURL
         environment["CLIENT_TIMEOUT_SECONDS"] = "1"
+        // No service token: fetching one would be a request of its own to the fake upstream.
+        environment["SERVICE_CLIENT_SECRET"] = nil
         let process = try ServiceProcess(
             name: Stack.gatewayName,
             environment: environment,

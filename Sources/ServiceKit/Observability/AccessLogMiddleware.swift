@@ -5,7 +5,8 @@ import Metrics
 
 /// Logs one line per request and records RED metrics (rate, errors, duration) per route.
 ///
-/// Only the path is logged, never the query string or headers, which may carry secrets.
+/// Only the path is logged, never the query string or headers, which may carry secrets; the
+/// client is the address ``ClientAddressMiddleware`` derived.
 public struct AccessLogMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
 
@@ -31,6 +32,8 @@ public struct AccessLogMiddleware: RouterMiddleware {
             "http.path": .string(request.uri.path),
             "http.status": .stringConvertible(status),
             "http.duration_ms": .stringConvertible(elapsed.milliseconds),
+            // Derived by ClientAddressMiddleware: never a header the client chose by itself.
+            "client.address": .string(request.clientAddress(context: context)),
         ]
         // The caller's time budget, when it sent one (digits only: nothing else is logged).
         if let budget = request.headers[Self.deadlineField], budget.utf8.count <= 12, budget.utf8.allSatisfy({ (48...57).contains($0) }) {

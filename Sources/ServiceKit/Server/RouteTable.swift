@@ -11,12 +11,16 @@ public final class RouteTable: Sendable {
     }
 
     private let entries = Mutex<[Entry]>([])
+    /// Whether paths match patterns regardless of letter case (as the router does then).
+    let caseInsensitive: Bool
 
-    public init() {}
+    public init(caseInsensitive: Bool = false) {
+        self.caseInsensitive = caseInsensitive
+    }
 
     /// Records a route; `pattern` uses Hummingbird's syntax (`/v1/items/{id}` or `:id`, `*`, `**`).
     public func register(_ method: HTTPRequest.Method, _ pattern: String) {
-        let entry = Entry(method: method, pattern: pattern, segments: Self.split(pattern))
+        let entry = Entry(method: method, pattern: pattern, segments: Self.split(self.caseInsensitive ? pattern.lowercased() : pattern))
         self.entries.withLock { $0.append(entry) }
     }
 
@@ -27,7 +31,7 @@ public final class RouteTable: Sendable {
 
     /// The methods registered for paths matching `path`, in registration order, without duplicates.
     public func allowedMethods(for path: String) -> [HTTPRequest.Method] {
-        let segments = Self.split(path)
+        let segments = Self.split(self.caseInsensitive ? path.lowercased() : path)
         return self.entries.withLock { entries in
             var methods: [HTTPRequest.Method] = []
             for entry in entries where Self.matches(entry.segments, segments) && !methods.contains(entry.method) {

@@ -22,6 +22,8 @@ public struct ServiceDependencies: Sendable {
     public let tokenVerifier: TokenVerifier
     /// This service's own token for `/internal` calls, when it has client credentials.
     public let serviceTokens: ServiceTokenSource?
+    /// The proxies whose `X-Forwarded-For` the edge believes (`TRUSTED_PROXIES`; the gateway's).
+    public let trustedProxies: TrustedProxies
     private let keySet: SwitchableKeySetSource
     /// How this instance announces itself, when discovery is the Redis registry.
     let registration: RegistrySettings?
@@ -35,6 +37,7 @@ public struct ServiceDependencies: Sendable {
         // Every setting is read before the HTTP client exists: a client dropped without a
         // shutdown traps, and a bad setting must end in one line, not a crash.
         self.tokenPolicy = try TokenPolicy(settings: settings)
+        self.trustedProxies = try TrustedProxies(setting: settings.raw("trusted.proxies"))
         let staticDiscovery = StaticDiscovery(endpoints: configuration.client.endpoints)
         let discovery: any ServiceDiscovery
         switch settings.string("discovery.backend", default: "static").lowercased() {

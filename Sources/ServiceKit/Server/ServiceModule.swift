@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import ServiceLifecycle
 
@@ -42,9 +43,14 @@ public protocol ServiceModule: Sendable {
 
     /// Long-running jobs that live as long as the process (relays, consumers).
     var backgroundServices: [any Service] { get }
+
+    /// Middleware that runs before any access token is verified (the gateway's per-address
+    /// rate limit); `nil` for none.
+    var admission: (any MiddlewareProtocol<Request, Response, ServiceRequestContext>)? { get }
 }
 
 extension ServiceModule {
     public func prepare(logger: Logger) async throws {}
     public var backgroundServices: [any Service] { [] }
+    public var admission: (any MiddlewareProtocol<Request, Response, ServiceRequestContext>)? { nil }
 }

@@ -14,6 +14,9 @@ public struct ServiceRequestContext: RequestContext {
     public var trace: TraceContext
     /// The peer that opened the connection.
     public let remoteAddress: SocketAddress?
+    /// The client's address as ``ClientAddressMiddleware`` derived it (canonical text); `nil`
+    /// before that middleware ran. Read it through ``Request/clientAddress(context:)``.
+    public var clientAddress: String?
     /// The caller, when the request carried a valid access token.
     public var identity: Identity?
     /// When the caller stops waiting (from `X-Request-Deadline-Ms`, or set by the gateway).
@@ -24,6 +27,7 @@ public struct ServiceRequestContext: RequestContext {
         self.requestID = ""
         self.trace = TraceContext.random()
         self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = nil
         self.identity = nil
         self.deadline = nil
     }
@@ -61,18 +65,12 @@ extension ServiceRequestContext {
 }
 
 extension Request {
-    /// The client's IP address: the last `X-Forwarded-For` entry (the one the gateway appended
-    /// for the peer it saw) when present, else this connection's peer.
-    ///
-    /// Services sit behind the gateway, so the header is taken as the gateway wrote it; a
-    /// deployment that exposes a service directly must strip the header at its edge.
+    /// The client's IP address, for rate limits, throttles and logs: what
+    /// ``ClientAddressMiddleware`` derived (at the gateway from `X-Forwarded-For` across
+    /// `TRUSTED_PROXIES`; behind it from `X-Client-Address`, believed only with a valid gateway
+    /// token), else this connection's peer. Never a header a caller can choose by itself.
     public func clientAddress(context: ServiceRequestContext) -> String {
-        if let forwarded = self.headers[values: .xForwardedFor].last,
-            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
-        {
-            return last
-        }
-        return context.remoteAddress?.ipAddress ?? "unknown"
+        context.clientAddress ?? context.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 

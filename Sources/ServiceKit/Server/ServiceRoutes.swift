@@ -8,17 +8,29 @@ public struct ServiceRoutes {
     /// Every route added so far.
     public let table: RouteTable
 
-    /// A router with the standard middleware chain: request id → security headers → access log
-    /// and metrics → problem+json → body limit → NUL in the query → deadline → authentication
-    /// (when a verifier is given).
+    /// A router with the standard middleware chain: request id → security headers → client
+    /// address → access log and metrics → problem+json → admission (when given) → body limit →
+    /// NUL in the query → deadline → authentication (when a verifier is given).
     /// `deadlineBudget` gives requests that bring no deadline one (the gateway's edge).
-    public init(maxBodyBytes: Int, verifier: TokenVerifier? = nil, deadlineBudget: Duration? = nil) {
-        self.router = Router(context: ServiceRequestContext.self)
-        self.table = RouteTable()
+    /// `admission` runs before any token is verified (the gateway's per-address rate limit), so
+    /// requests with garbage or forged tokens pass through it too. `caseInsensitive` matches
+    /// paths regardless of letter case (the edge: its route classes must not depend on case).
+    public init(
+        maxBodyBytes: Int,
+        verifier: TokenVerifier? = nil,
+        deadlineBudget: Duration? = nil,
+        clientAddress: ClientAddressSource = .socketPeer,
+        admission: (any MiddlewareProtocol<Request, Response, ServiceRequestContext>)? = nil,
+        caseInsensitive: Bool = false
+    ) {
+        self.router = Router(context: ServiceRequestContext.self, options: caseInsensitive ? .caseInsensitive : [])
+        self.table = RouteTable(caseInsensitive: caseInsensitive)
         self.router.add(middleware: RequestIDMiddleware())
         self.router.add(middleware: SecurityHeadersMiddleware())
+        self.router.add(middleware: ClientAddressMiddleware(source: clientAddress))
         self.router.add(middleware: AccessLogMiddleware())
         self.router.add(middleware: ProblemMiddleware(routes: self.table))
+        if let admission { self.router.add(middleware: admission) }
         self.router.add(middleware: BodyLimitMiddleware(limit: maxBodyBytes))
         self.router.add(middleware: NulCharacterMiddleware())
         self.router.add(middleware: RequestDeadline(defaultBudget: deadlineBudget))

@@ -125,10 +125,17 @@ public enum ServiceRuntime {
         registry: PrometheusCollectorRegistry
     ) -> ServiceRoutes {
         let configuration = dependencies.configuration
+        let isEdge = Module.descriptor.isEdge
         let routes = ServiceRoutes(
             maxBodyBytes: configuration.maxBodyBytes,
             verifier: dependencies.tokenVerifier,
-            deadlineBudget: Module.descriptor.isEdge ? configuration.client.timeout : nil
+            deadlineBudget: isEdge ? configuration.client.timeout : nil,
+            // Clients reach the edge, perhaps through proxies; everything else is reached
+            // through the gateway, which vouches for the address it derived.
+            clientAddress: isEdge
+                ? .forwardedFor(dependencies.trustedProxies) : .gateway(GatewayTokenCheck(verifier: dependencies.tokenVerifier)),
+            admission: module.admission,
+            caseInsensitive: isEdge
         )
         HealthRoutes(checks: dependencies.readinessChecks, registry: registry).register(on: routes)
         module.registerRoutes(on: routes)

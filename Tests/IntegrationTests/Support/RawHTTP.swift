@@ -12,11 +12,15 @@ import Darwin
 /// (`/v1/../internal/x`): the bytes written are exactly the ones given.
 enum RawHTTP {
     /// Sends `method target HTTP/1.1` to 127.0.0.1:`port` with `Connection: close` and reads one response.
+    /// `source` is the loopback address to send from (e.g. `127.0.3.7`: a client of its own
+    /// whose socket address no other test shares); `body` goes with a `Content-Length`.
     static func send(
         port: Int,
         method: String = "GET",
         target: String,
         headers: [(String, String)] = [],
+        body: Data? = nil,
+        source: String? = nil,
         timeoutSeconds: Int = 10
     ) throws -> HTTPResult {
         #if canImport(Darwin)
@@ -31,6 +35,16 @@ enum RawHTTP {
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
 
+        if let source {
+            var local = Ports.loopback(port: 0)
+            guard inet_pton(AF_INET, source, &local.sin_addr) == 1 else { throw HarnessError("not an IPv4 address: \(source)") }
+            let bound = withUnsafePointer(to: &local) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else { throw HarnessError("bind(\(source)) failed: errno \(errno)") }
+        }
         var address = Ports.loopback(port: port)
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -43,8 +57,9 @@ enum RawHTTP {
         for (name, value) in headers {
             head += "\(name): \(value)\r\n"
         }
+        if let body { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
-        let request = Array(head.utf8)
+        let request = Array(head.utf8) + Array(body ?? Data())
         var written = 0
         while written < request.count {
             let result = request[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

@@ -47,10 +47,14 @@ enum RouteListing {
         let gateway = try await Self.routes(of: Stack.gatewayName, in: stack)
         let forwarded = Set(gateway.filter { $0.path.hasSuffix("/**") }.map { String($0.path.dropLast(3)) })
         guard !forwarded.isEmpty else { throw HarnessError("the gateway forwards no prefix: \(gateway)") }
-        var routes = Set(gateway.filter { !$0.path.contains("*") && !forwarded.contains($0.path) })
+        func isForwarded(_ route: Route) -> Bool {
+            forwarded.contains { route.path == $0 || route.path.hasPrefix($0 + "/") }
+        }
+        // A gateway route under a forwarded prefix (`/v1/auth/login`, registered on its own for
+        // its rate-limit class) is a forward too: what it serves is the service's route.
+        var routes = Set(gateway.filter { !$0.path.contains("*") && !isForwarded($0) })
         for name in Stack.serviceNames {
-            for route in try await Self.routes(of: name, in: stack)
-            where forwarded.contains(where: { route.path == $0 || route.path.hasPrefix($0 + "/") }) {
+            for route in try await Self.routes(of: name, in: stack) where isForwarded(route) {
                 routes.insert(route)
             }
         }

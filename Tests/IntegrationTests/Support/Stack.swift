@@ -220,7 +220,12 @@ final class Stack: Sendable {
             environment["BREAKER_OPEN_SECONDS"] = "1"
             environment["CLIENT_TIMEOUT_SECONDS"] = "5"
             // The suite sends everything from 127.0.0.1; rate limiting has tests of its own.
-            environment["RATE_LIMITS"] = "anonymous=2000/4000,user=2000/4000,auth=2000/4000"
+            environment["RATE_LIMITS"] = "address=4000/8000,anonymous=2000/4000,user=2000/4000,auth=2000/4000"
+            // The suite itself is a trusted proxy: a test chooses a client address with
+            // X-Forwarded-For (ClientAddressTests; another gateway tests an untrusted peer).
+            environment["TRUSTED_PROXIES"] = "127.0.0.1/32"
+            // The gateway's token vouches to the services for the address it derived.
+            environment["SERVICE_CLIENT_SECRET"] = serviceClientSecret(for: name)
         default:
             environment["DATABASE_URL"] = try required("\(name.uppercased())_DATABASE_URL")
             environment["SERVICE_CLIENT_SECRET"] = serviceClientSecret(for: name)
@@ -228,7 +233,7 @@ final class Stack: Sendable {
             environment["RETENTION_INTERVAL_SECONDS"] = "1"
         }
         if name == "auth" {
-            environment["AUTH_SERVICE_CLIENTS"] = serviceNames.map { "\($0):\(serviceClientSecret(for: $0))" }.joined(separator: ",")
+            environment["AUTH_SERVICE_CLIENTS"] = allNames.map { "\($0):\(serviceClientSecret(for: $0))" }.joined(separator: ",")
         }
         if name == "user" {
             environment["USER_PII_KEYS"] = "test-1:\(Data(repeating: 7, count: 32).base64EncodedString())"
