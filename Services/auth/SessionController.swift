@@ -12,13 +12,22 @@ struct SessionController: Sendable {
     /// Verified when the email is unknown, so that answer takes as long as a wrong password.
     let decoyHash: String
 
-    struct Login: Decodable, Sendable {
+    struct Login: Decodable, Sendable, BoundedInput {
         var email: String
         var password: String
+
+        func checkBounds(_ bounds: inout InputBounds) {
+            bounds.string(self.email, "email", max: CredentialBounds.email)
+            bounds.string(self.password, "password", max: CredentialBounds.password)
+        }
     }
 
-    struct Refresh: Decodable, Sendable {
+    struct Refresh: Decodable, Sendable, BoundedInput {
         var refreshToken: String
+
+        func checkBounds(_ bounds: inout InputBounds) {
+            bounds.string(self.refreshToken, "refreshToken", max: CredentialBounds.refreshToken)
+        }
     }
 
     /// `{accessToken, refreshToken, tokenType, expiresIn}`.
