@@ -6,6 +6,8 @@ import ServiceKit
 struct RegistrationController: Sendable {
     let accounts: AccountRepository
     let hasher: PasswordHasher
+    /// Registrations per client address.
+    let limit: ClientAttemptLimit
 
     struct Registration: Decodable, Sendable, BoundedInput {
         var email: String
@@ -32,6 +34,8 @@ struct RegistrationController: Sendable {
         validator.check(input.password.count >= 8, "password", "must be 8 to \(CredentialBounds.password) characters")
         validator.check(!name.isEmpty, "name", "must be 1 to \(CredentialBounds.name) characters")
         try validator.validate()
+        // Counted before the password is hashed and the account written; a taken email counts too.
+        _ = try await self.limit.take(client: request.clientAddress(context: context), logger: context.logger)
         let hash = try await self.hasher.hash(input.password)
         guard
             let account = try await self.accounts.create(
