@@ -76,6 +76,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AuthTests",
+            dependencies: ["AuthService"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OrderTests",
             dependencies: ["OrderService"],
             swiftSettings: swiftSettings

@@ -186,7 +186,8 @@ make_env() {
     done
     # The fuzzer sends everything from one address, faster than a person would.
     printf '%s\n' "RATE_LIMITS=address=2000/4000,anonymous=1000/2000,user=1000/2000,auth=1000/2000" \
-        AUTH_LOGIN_MAX_FAILURES_PER_CLIENT=100000
+        AUTH_LOGIN_MAX_FAILURES_PER_CLIENT=100000 AUTH_REGISTER_MAX_PER_CLIENT=100000 \
+        AUTH_REFRESH_MAX_FAILURES_PER_CLIENT=100000
 }
 
 # `make run` as a terminal starts a foreground job: in a process group of its own (its pid is

@@ -16,6 +16,8 @@ struct AuthService: ServiceModule {
     let issuer: TokenIssuer
     let refreshTokens: RefreshTokenStore
     let throttle: LoginThrottle
+    let registrationLimit: ClientAttemptLimit
+    let refreshLimit: ClientAttemptLimit
     let serviceClients: ServiceClientRegistry
     let relay: OutboxRelay
     /// Trims the service's event stream to what its consumer groups still need.
@@ -41,7 +43,9 @@ struct AuthService: ServiceModule {
             database: database,
             lifetime: try settings.seconds("auth.refreshTokenSeconds", default: .seconds(30 * 86_400), range: 60...(365 * 86_400))
         )
-        self.throttle = try LoginThrottle(redis: dependencies.redis, settings: settings)
+        self.throttle = LoginThrottle(redis: dependencies.redis, settings: try LoginThrottleSettings(settings: settings))
+        self.registrationLimit = try .registrations(redis: dependencies.redis, settings: settings)
+        self.refreshLimit = try .refreshFailures(redis: dependencies.redis, settings: settings)
         self.serviceClients = try ServiceClientRegistry(settings: settings)
 
         // Auth verifies tokens with its own keys.
@@ -56,7 +60,7 @@ struct AuthService: ServiceModule {
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
-        RegistrationController(accounts: self.accounts, hasher: self.hasher).register(on: routes)
+        RegistrationController(accounts: self.accounts, hasher: self.hasher, limit: self.registrationLimit).register(on: routes)
         InternalAccountController(accounts: self.accounts).register(on: routes)
         SessionController(
             accounts: self.accounts,
@@ -64,6 +68,7 @@ struct AuthService: ServiceModule {
             issuer: self.issuer,
             refreshTokens: self.refreshTokens,
             throttle: self.throttle,
+            refreshLimit: self.refreshLimit,
             decoyHash: self.hasher.decoyHash
         ).register(on: routes)
         KeySetController(store: self.keyStore, ring: self.keyRing).register(on: routes)

@@ -6,11 +6,19 @@ import ServiceKit
 struct RegistrationController: Sendable {
     let accounts: AccountRepository
     let hasher: PasswordHasher
+    /// Registrations per client address.
+    let limit: ClientAttemptLimit
 
-    struct Registration: Decodable, Sendable {
+    struct Registration: Decodable, Sendable, BoundedInput {
         var email: String
         var password: String
         var name: String
+
+        func checkBounds(_ bounds: inout InputBounds) {
+            bounds.string(self.email, "email", max: CredentialBounds.email)
+            bounds.string(self.password, "password", max: CredentialBounds.password)
+            bounds.string(self.name, "name", max: CredentialBounds.name)
+        }
     }
 
     func register(on routes: ServiceRoutes) {
@@ -23,9 +31,11 @@ struct RegistrationController: Sendable {
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
         var validator = Validator()
         validator.check(EmailAddress.isValid(email), "email", "must be a valid email address")
-        validator.check((8...128).contains(input.password.count), "password", "must be 8 to 128 characters")
-        validator.check((1...100).contains(name.count), "name", "must be 1 to 100 characters")
+        validator.check(input.password.count >= 8, "password", "must be 8 to \(CredentialBounds.password) characters")
+        validator.check(!name.isEmpty, "name", "must be 1 to \(CredentialBounds.name) characters")
         try validator.validate()
+        // Counted before the password is hashed and the account written; a taken email counts too.
+        _ = try await self.limit.take(client: request.clientAddress(context: context), logger: context.logger)
         let hash = try await self.hasher.hash(input.password)
         guard
             let account = try await self.accounts.create(
@@ -50,7 +60,7 @@ enum EmailAddress {
     }
 
     static func isValid(_ email: String) -> Bool {
-        guard (3...254).contains(email.count), !email.contains(where: { $0.isWhitespace }) else { return false }
+        guard (3...CredentialBounds.email).contains(email.count), !email.contains(where: { $0.isWhitespace }) else { return false }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
         let domain = parts[1]

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// A webhook as `GET /v1/notifications/webhooks` lists it: never with its secret.
 struct WebhookView: Codable, Sendable, Equatable {
@@ -17,6 +18,11 @@ struct CreatedWebhook: Codable, Sendable, Equatable {
 }
 
 /// `POST /v1/notifications/webhooks`.
-struct NewWebhook: Decodable, Sendable {
+struct NewWebhook: Decodable, Sendable, BoundedInput {
     var url: String
+
+    /// At most ``WebhookURLPolicy/maximumLength`` code points, before any resolving or storing.
+    func checkBounds(_ bounds: inout InputBounds) {
+        bounds.string(self.url, "url", max: WebhookURLPolicy.maximumLength)
+    }
 }

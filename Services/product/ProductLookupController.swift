@@ -7,7 +7,7 @@ import ServiceKit
 struct ProductLookupController: Sendable {
     let catalog: CatalogRepository
 
-    static let maximumIDs = 100
+    static let maximumIDs = ProductLookupRequest.maximumIDs
 
     func register(on routes: ServiceRoutes) {
         routes.post("/internal/products/lookup") { request, context in

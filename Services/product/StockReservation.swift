@@ -8,7 +8,7 @@ import ServiceKit
 /// id order (the byte order Postgres sorts `uuid` by), so two of them can never wait on each
 /// other in a cycle.
 struct StockReservation: Sendable, Equatable {
-    static let lineCount = 1...50
+    static let lineCount = 1...ReservationRequest.maximumLines
     static let quantity = 1...1_000
 
     let orderId: UUID

@@ -75,12 +75,12 @@ struct ProfileChanges: Decodable, Sendable {
     /// Per-field checks; throws one 422 naming every invalid field.
     func validate() throws {
         var validator = Validator()
-        if let name { validator.check((1...100).contains(name.count), "name", "must be 1 to 100 characters") }
+        if let name { validator.check(!name.isEmpty, "name", "must be 1 to \(ProfileBounds.name) characters") }
         if case .some(.some(let phone)) = self.phone {
             validator.check(Self.isPhoneNumber(phone), "phone", "must be a phone number: digits, spaces, +, - and parentheses, 5 to 20 characters")
         }
         if let addresses {
-            validator.check(addresses.count <= 10, "addresses", "must have at most 10 entries")
+            validator.check(addresses.count <= ProfileBounds.addresses, "addresses", "must have at most \(ProfileBounds.addresses) entries")
             for (index, address) in addresses.enumerated() {
                 let field = "addresses[\(index)]"
                 validator.check((1...50).contains(address.label.count), "\(field).label", "must be 1 to 50 characters")

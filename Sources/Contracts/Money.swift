@@ -14,6 +14,8 @@ public struct Money: Codable, Sendable, Hashable {
     public static let maximumAmount: Int64 = 1_000_000_000_000
     /// The amounts a price, an order total or a payment may have, in minor units.
     public static let limit: ClosedRange<Int64> = 0...maximumAmount
+    /// The length of a currency code.
+    public static let currencyCodeLength = 3
 
     public init(amount: Int64, currency: String) {
         self.amount = amount

@@ -18,6 +18,9 @@ public struct ReservationRequest: Codable, Sendable, Equatable {
     public var orderId: UUID
     public var lines: [Line]
 
+    /// The most lines one reservation may have (an order's most lines).
+    public static let maximumLines = 50
+
     public init(orderId: UUID, lines: [Line]) {
         self.orderId = orderId
         self.lines = lines
@@ -56,6 +59,9 @@ public struct ReservationResult: Codable, Sendable, Equatable {
 /// `POST /internal/products/lookup` (product): the orderable facts of some products.
 public struct ProductLookupRequest: Codable, Sendable, Equatable {
     public var ids: [UUID]
+
+    /// The most ids one lookup may ask for.
+    public static let maximumIDs = 100
 
     public init(ids: [UUID]) {
         self.ids = ids

@@ -129,7 +129,9 @@ extension ShopStackSuite {
             }
         }
 
-        @Test("Per account: after 5 wrong passwords the next login answers 429 with Retry-After, even with the right password")
+        @Test(
+            "Per account and address: after 5 wrong passwords the next login from that address answers 429 with Retry-After, even with the right password"
+        )
         func perAccountThrottle() async throws {
             let stack = try Stack.require()
             let session = try await Session.register(stack, waitForProfile: false)

@@ -1,3 +1,4 @@
+import Contracts
 import Crypto
 import Foundation
 import ServiceKit
@@ -14,7 +15,7 @@ struct OrderRequest: Codable, Sendable, Equatable {
     var shippingAddress: ShippingAddress
 
     /// Lines an order may have (as many as product reserves in one call).
-    static let lineCount = 1...50
+    static let lineCount = 1...ReservationRequest.maximumLines
     /// Units of one product an order line may ask for.
     static let quantity = 1...1_000
 
@@ -32,22 +33,30 @@ struct OrderRequest: Codable, Sendable, Equatable {
             validator.check(seen.insert(item.productId).inserted, "items[\(index)].productId", "appears more than once")
         }
         let address = self.shippingAddress
-        validator.check((address.label?.count ?? 0) <= 50, "shippingAddress.label", "must be at most 50 characters")
         validator.check(
-            (1...200).contains(address.line1.trimmingCharacters(in: .whitespaces).count),
+            (address.label?.count ?? 0) <= ShippingAddressBounds.label,
+            "shippingAddress.label",
+            "must be at most \(ShippingAddressBounds.label) characters"
+        )
+        validator.check(
+            (1...ShippingAddressBounds.line).contains(address.line1.trimmingCharacters(in: .whitespaces).count),
             "shippingAddress.line1",
-            "must be 1 to 200 characters"
+            "must be 1 to \(ShippingAddressBounds.line) characters"
         )
-        validator.check((address.line2?.count ?? 0) <= 200, "shippingAddress.line2", "must be at most 200 characters")
         validator.check(
-            (1...100).contains(address.city.trimmingCharacters(in: .whitespaces).count),
+            (address.line2?.count ?? 0) <= ShippingAddressBounds.line,
+            "shippingAddress.line2",
+            "must be at most \(ShippingAddressBounds.line) characters"
+        )
+        validator.check(
+            (1...ShippingAddressBounds.city).contains(address.city.trimmingCharacters(in: .whitespaces).count),
             "shippingAddress.city",
-            "must be 1 to 100 characters"
+            "must be 1 to \(ShippingAddressBounds.city) characters"
         )
         validator.check(
-            (1...20).contains(address.postalCode.trimmingCharacters(in: .whitespaces).count),
+            (1...ShippingAddressBounds.postalCode).contains(address.postalCode.trimmingCharacters(in: .whitespaces).count),
             "shippingAddress.postalCode",
-            "must be 1 to 20 characters"
+            "must be 1 to \(ShippingAddressBounds.postalCode) characters"
         )
         validator.check(
             address.country.utf8.count == 2 && address.country.utf8.allSatisfy { (65...90).contains($0) },

@@ -4,9 +4,10 @@ import NIOCore
 
 extension Request {
     /// Decodes a JSON body, answering 400 for malformed JSON (or a string holding U+0000, which
-    /// no text column can store) and 422 naming the field for a missing or mistyped one, or a
-    /// number its field cannot hold (see ``JSONBody``).
-    public func decodeJSON<Value: Decodable>(as type: Value.Type, context: ServiceRequestContext) async throws -> Value {
+    /// no text column can store) and 422 naming the field for a missing or mistyped one, a
+    /// number its field cannot hold (see ``JSONBody``), or a string or array over its maximum
+    /// (see ``BoundedInput``): whatever the route does next works on bounded input.
+    public func decodeJSON<Value: Decodable & BoundedInput>(as type: Value.Type, context: ServiceRequestContext) async throws -> Value {
         var request = self
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         guard buffer.readableBytes > 0 else {
@@ -15,7 +16,9 @@ extension Request {
         if NulCharacter.isEscaped(in: buffer) {
             throw ProblemError.badRequest("A string in the body contains the NUL character (\\u0000), which no field accepts.")
         }
-        return try JSONBody.decode(Value.self, from: Data(buffer: buffer))
+        let value = try JSONBody.decode(Value.self, from: Data(buffer: buffer))
+        try value.validateBounds()
+        return value
     }
 }
 

@@ -9,9 +9,16 @@ import Testing
 
 /// A small service on ServiceKit's router, with one route per kind of outcome.
 enum TestService {
-    struct NewWidget: Codable, Sendable, Equatable {
+    struct NewWidget: Codable, Sendable, Equatable, BoundedInput {
         var name: String
         var quantity: Int
+
+        /// The most code points a widget's name may have.
+        static let nameLimit = 8
+
+        func checkBounds(_ bounds: inout InputBounds) {
+            bounds.string(self.name, "name", max: Self.nameLimit)
+        }
     }
 
     struct Correlation: Codable, Sendable {
