@@ -228,7 +228,8 @@ final class Stack: Sendable {
             environment["RETENTION_INTERVAL_SECONDS"] = "1"
         }
         if name == "auth" {
-            environment["AUTH_SERVICE_CLIENTS"] = serviceNames.map { "\($0):\(serviceClientSecret(for: $0))" }.joined(separator: ",")
+            // Seven clients: the six services and the gateway.
+            environment["AUTH_SERVICE_CLIENTS"] = allNames.map { "\($0):\(serviceClientSecret(for: $0))" }.joined(separator: ",")
         }
         if name == "user" {
             environment["USER_PII_KEYS"] = "test-1:\(Data(repeating: 7, count: 32).base64EncodedString())"
