@@ -72,7 +72,7 @@ struct AuthService: ServiceModule {
             decoyHash: self.hasher.decoyHash
         ).register(on: routes)
         KeySetController(store: self.keyStore, ring: self.keyRing).register(on: routes)
-        ServiceTokenController(clients: self.serviceClients, issuer: self.issuer).register(on: routes)
+        ServiceTokenController(clients: self.serviceClients, grants: .standard, issuer: self.issuer).register(on: routes)
     }
 
     func prepare(logger: Logger) async throws {

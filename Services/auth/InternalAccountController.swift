@@ -8,7 +8,7 @@ struct InternalAccountController: Sendable {
     let accounts: AccountRepository
 
     func register(on routes: ServiceRoutes) {
-        routes.get("/internal/accounts/{id}") { _, context in
+        routes.get("/internal/accounts/{id}", scope: .accountsRead) { _, context in
             let id = try context.resourceID(notFound: "No account has this id.")
             guard let account = try await self.accounts.registration(of: id, logger: context.logger) else {
                 throw ProblemError.notFound("No account has this id.")

@@ -1,3 +1,4 @@
+import Contracts
 import Crypto
 import Foundation
 import Hummingbird
@@ -36,14 +37,18 @@ struct ServiceClientRegistry: Sendable {
     }
 }
 
-/// `POST /internal/token`: the client-credentials grant for services (HTTP Basic
-/// `clientId:secret`), answering a short-lived token with scope `internal`.
+/// `POST /internal/token`: the client-credentials grant for services. The caller authenticates
+/// with HTTP Basic `clientId:secret` and names the service it will call
+/// (`{"grantType":"client_credentials","audience":"payment"}`); the answer is a short-lived
+/// token for that audience alone, carrying the scopes ``ServiceGrantTable`` gives the pair.
+/// A pair the table does not list gets no token (403).
 struct ServiceTokenController: Sendable {
     let clients: ServiceClientRegistry
+    let grants: ServiceGrantTable
     let issuer: TokenIssuer
 
     func register(on routes: ServiceRoutes) {
-        routes.on(.post, "/internal/token", serviceTokenRequired: false) { request, context in
+        routes.on(.post, "/internal/token", access: .ownCredentials) { request, context in
             try await self.token(request, context: context)
         }
     }
@@ -61,9 +66,22 @@ struct ServiceTokenController: Sendable {
                 headers: [.wwwAuthenticate: #"Basic realm="internal""#]
             )
         }
-        let issued = try await self.issuer.issue(service: clientID, logger: context.logger)
-        context.logger.info("service token issued", metadata: ["client.id": "\(clientID)"])
-        return JSONResponse(headers: [.cacheControl: "no-store"], ServiceTokenGrant(accessToken: issued.token, expiresIn: issued.expiresIn))
+        let body = try await request.decodeJSON(as: ServiceTokenRequest.self, context: context)
+        var validator = Validator()
+        validator.check(body.grantType == "client_credentials", "grantType", "must be client_credentials")
+        validator.check((1...ServiceTokenRequest.maxAudienceLength).contains(body.audience.utf8.count), "audience", "must name the service to call")
+        try validator.validate()
+        guard let scopes = self.grants.scopes(client: clientID, audience: body.audience) else {
+            context.logger.warning("service token refused: no grant", metadata: ["client.id": "\(clientID)", "token.audience": "\(body.audience)"])
+            throw ProblemError.forbidden("This client may not call that service.")
+        }
+        let issued = try await self.issuer.issue(service: clientID, audience: body.audience, scopes: scopes, logger: context.logger)
+        context.logger.info("service token issued", metadata: ["client.id": "\(clientID)", "token.audience": "\(body.audience)"])
+        let scope = scopes.map(\.rawValue).joined(separator: " ")
+        return JSONResponse(
+            headers: [.cacheControl: "no-store"],
+            ServiceTokenGrant(accessToken: issued.token, expiresIn: issued.expiresIn, scope: scope)
+        )
     }
 
     static func basicCredentials(_ header: String?) -> (String, String)? {

@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 import ServiceKit
 
-/// The endpoints order's saga calls (service token only, as every `/internal` route): authorize
+/// The endpoints order's saga calls (order's service token, each route with its own scope): authorize
 /// (answering ``AuthorizationResult``: a transient processor failure is an outcome, not a 5xx),
 /// capture and cancel an order's payment (answering ``PaymentResult``); and the check that a
 /// payment method is a user's.
@@ -15,7 +15,7 @@ struct InternalPaymentController: Sendable {
     let now: @Sendable () -> Date
 
     func register(on routes: ServiceRoutes) {
-        routes.post("/internal/payments/authorize") { request, context in
+        routes.post("/internal/payments/authorize", scope: .paymentsAuthorize) { request, context in
             let authorization = try await request.decodeJSON(as: AuthorizationRequest.self, context: context)
             switch try await self.authorizer.authorize(authorization, logger: context.logger) {
             case .recorded(let payment, let created):
@@ -25,7 +25,7 @@ struct InternalPaymentController: Sendable {
                 return JSONResponse(AuthorizationResult(outcome: .processorUnavailable, retryAfterSeconds: 1))
             }
         }
-        routes.post("/internal/payments/{orderId}/capture") { _, context in
+        routes.post("/internal/payments/{orderId}/capture", scope: .paymentsCapture) { _, context in
             let orderId = try context.resourceID("orderId", notFound: "No order has this id.")
             guard let change = try await self.payments.capture(orderId: orderId, logger: context.logger) else {
                 throw ProblemError.notFound("The order has no payment to capture.")
@@ -33,13 +33,13 @@ struct InternalPaymentController: Sendable {
             if change.changed { Self.logChange(change.payment, context.logger) }
             return JSONResponse(change.payment.result)
         }
-        routes.post("/internal/payments/{orderId}/cancel") { _, context in
+        routes.post("/internal/payments/{orderId}/cancel", scope: .paymentsCancel) { _, context in
             let orderId = try context.resourceID("orderId", notFound: "No order has this id.")
             let change = try await self.payments.cancel(orderId: orderId, logger: context.logger)
             if change.changed { Self.logChange(change.payment, context.logger) }
             return JSONResponse(change.payment.result)
         }
-        routes.get("/internal/payment-methods/{id}") { request, context in
+        routes.get("/internal/payment-methods/{id}", scope: .paymentMethodsRead) { request, context in
             let id = try context.resourceID(notFound: "No payment method has this id.")
             let userId = request.uri.formQuery["userId"].flatMap { UUID(uuidString: $0) }
             var validator = Validator()

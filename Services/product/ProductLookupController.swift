@@ -10,7 +10,7 @@ struct ProductLookupController: Sendable {
     static let maximumIDs = ProductLookupRequest.maximumIDs
 
     func register(on routes: ServiceRoutes) {
-        routes.post("/internal/products/lookup") { request, context in
+        routes.post("/internal/products/lookup", scope: .productsLookup) { request, context in
             let lookup = try await request.decodeJSON(as: ProductLookupRequest.self, context: context)
             let ids = try Self.ids(of: lookup)
             return JSONResponse(ProductLookupResult(items: try await self.catalog.facts(ids: ids, logger: context.logger)))

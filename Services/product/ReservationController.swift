@@ -12,9 +12,9 @@ struct ReservationController: Sendable {
     private static let unknown = "No reservation exists for this order."
 
     func register(on routes: ServiceRoutes) {
-        routes.post("/internal/reservations") { request, context in try await self.reserve(request, context: context) }
-        routes.post("/internal/reservations/{orderId}/commit") { _, context in try await self.commit(context: context) }
-        routes.post("/internal/reservations/{orderId}/release") { _, context in try await self.release(context: context) }
+        routes.post("/internal/reservations", scope: .reservationsWrite) { request, context in try await self.reserve(request, context: context) }
+        routes.post("/internal/reservations/{orderId}/commit", scope: .reservationsWrite) { _, context in try await self.commit(context: context) }
+        routes.post("/internal/reservations/{orderId}/release", scope: .reservationsWrite) { _, context in try await self.release(context: context) }
     }
 
     /// 201 with the new reservation (held or rejected), 200 with an existing one as it is.

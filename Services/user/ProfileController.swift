@@ -42,7 +42,7 @@ struct ProfileController: Sendable {
             try context.requireOwner(id, notFound: "No user has this id.")
             return JSONResponse(try await self.profile(id, context: context))
         }
-        routes.post("/internal/profiles") { request, context in
+        routes.post("/internal/profiles", scope: .profilesCreate) { request, context in
             let event = try await request.decodeJSON(as: UserRegistered.self, context: context)
             let created = try await self.profiles.create(event, logger: context.logger)
             if created { context.logger.info("profile created", metadata: ["user.id": "\(event.userId)"]) }

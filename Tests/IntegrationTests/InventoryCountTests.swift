@@ -44,7 +44,7 @@ extension ShopStackSuite {
         func aCountThenAReleaseInventsNothing() async throws {
             let stack = try Stack.require()
             let admin = try await Session.admin(stack)
-            let token = try await ServiceToken.obtain(stack, as: "order")
+            let token = try await ServiceToken.obtain(stack, as: "order", for: "product")
             let product = try await Catalog.createProduct(stack, admin: admin, available: 10)
             let order = UUID().uuidString
 
@@ -64,7 +64,7 @@ extension ShopStackSuite {
         func aCountThenACommitLosesNothing() async throws {
             let stack = try Stack.require()
             let admin = try await Session.admin(stack)
-            let token = try await ServiceToken.obtain(stack, as: "order")
+            let token = try await ServiceToken.obtain(stack, as: "order", for: "product")
             let product = try await Catalog.createProduct(stack, admin: admin, available: 10)
             let order = UUID().uuidString
 
@@ -84,7 +84,7 @@ extension ShopStackSuite {
         func aCountBelowTheHoldsIsRefused() async throws {
             let stack = try Stack.require()
             let admin = try await Session.admin(stack)
-            let token = try await ServiceToken.obtain(stack, as: "order")
+            let token = try await ServiceToken.obtain(stack, as: "order", for: "product")
             let product = try await Catalog.createProduct(stack, admin: admin, available: 8)
             try await reserve(stack, token, order: UUID().uuidString, product: product.id, quantity: 5)
             let path = "/v1/products/\(product.id)/inventory"

@@ -149,7 +149,7 @@ extension ShopStackSuite {
         @Test("Payment authorizes 1 to 10^12 minor units; 0, 10^12 + 1 or a fraction is 422 naming amount.amount")
         func paymentAmountBounds() async throws {
             let stack = try Stack.require()
-            let token = try await ServiceToken.obtain(stack, as: "order")
+            let token = try await ServiceToken.obtain(stack, as: "order", for: "payment")
             let path = "/internal/payments/authorize"
             let url = try stack.url(path, on: "payment")
             func authorize(_ amount: String) async throws -> HTTPResult {
@@ -168,18 +168,5 @@ extension ShopStackSuite {
                 expectValidationProblem(try await authorize(amount), path: path, fields: ["amount.amount"])
             }
         }
-    }
-}
-
-/// Service tokens from auth's client-credentials grant, as a service would obtain them.
-enum ServiceToken {
-    /// A service token for `client` (one of the stack's services); throws unless auth grants it.
-    static func obtain(_ stack: Stack, as client: String) async throws -> String {
-        let basic = Data("\(client):\(Stack.serviceClientSecret(for: client))".utf8).base64EncodedString()
-        let response = try await stack.http.send(.POST, try stack.url("/internal/token", on: "auth"), headers: [("Authorization", "Basic \(basic)")])
-        guard response.status == 200, let token = (try? response.jsonObject())?["accessToken"] as? String else {
-            throw HarnessError("POST /internal/token as \(client): expected 200 with a token, got \(response.status): \(response.text.prefix(300))")
-        }
-        return token
     }
 }

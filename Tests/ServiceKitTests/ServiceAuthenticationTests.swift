@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,12 +23,12 @@ struct ServiceAuthenticationTests {
     private static let policy = TokenPolicy(issuer: "test-issuer", audience: "test-audience")
     private static let secret = "order-secret-0123456789"
 
-    private static func claims(subject: String, roles: [String], scope: String?) -> AccessTokenClaims {
+    private static func claims(subject: String, roles: [String], audience: String = Self.policy.audience, scope: String?) -> AccessTokenClaims {
         AccessTokenClaims(
             subject: subject,
             roles: roles,
             issuer: Self.policy.issuer,
-            audience: Self.policy.audience,
+            audience: audience,
             issuedAt: Date(),
             expiresAt: Date().addingTimeInterval(60),
             tokenID: UUID().uuidString,
@@ -37,18 +38,21 @@ struct ServiceAuthenticationTests {
 
     private static func application(key: SigningKey) async throws -> some ApplicationProtocol {
         let signer = try await AccessTokenSigner(key: key)
-        let routes = ServiceRoutes(maxBodyBytes: 4096, verifier: TokenVerifier(policy: Self.policy, source: FixedKeySet(keys: [key])))
-        routes.on(.post, "/internal/token", serviceTokenRequired: false) { request, _ in
+        // This server is "auth" in the caller's discovery, so service tokens for it name "auth".
+        let verifier = TokenVerifier(policy: Self.policy, service: "auth", source: FixedKeySet(keys: [key]))
+        let routes = ServiceRoutes(maxBodyBytes: 4096, verifier: verifier)
+        routes.on(.post, "/internal/token", access: .ownCredentials) { request, context in
             let expected = "Basic " + Data("order:\(Self.secret)".utf8).base64EncodedString()
             guard request.headers[.authorization] == expected else { throw ProblemError.unauthorized("bad client credentials") }
-            let token = try await signer.sign(Self.claims(subject: "order", roles: [], scope: Scope.internal))
-            return JSONResponse(ServiceTokenGrant(accessToken: token, expiresIn: 60))
+            let body = try await request.decodeJSON(as: ServiceTokenRequest.self, context: context)
+            let claims = Self.claims(subject: "order", roles: [], audience: body.audience, scope: ServiceScope.productsLookup.rawValue)
+            return JSONResponse(ServiceTokenGrant(accessToken: try await signer.sign(claims), expiresIn: 60))
         }
         routes.get("/v1/auth/jwks") { _, _ in
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"keys\":[\(key.publicJWK)]}")))
         }
-        routes.post("/internal/whoami") { request, context in
-            let caller = try context.requireService()
+        routes.post("/internal/whoami", scope: .productsLookup) { request, context in
+            let caller = try context.requireScope(.productsLookup)
             let key = request.headers[HTTPField.Name("Idempotency-Key")!] ?? ""
             return "\(caller.subject) \(key)"
         }
@@ -84,13 +88,13 @@ struct ServiceAuthenticationTests {
                 #expect(String(buffer: body) == "order order-42-reserve")
 
                 // The token verifies against the key set fetched over HTTP, as every service does it.
-                let verifier = TokenVerifier(policy: Self.policy, source: RemoteKeySetSource(client: services))
-                let identity = try await verifier.verify(try await tokens.token(logger: logger), logger: logger)
-                #expect(identity.isService && identity.subject == "order")
+                let verifier = TokenVerifier(policy: Self.policy, service: "auth", source: RemoteKeySetSource(client: services))
+                let identity = try await verifier.verify(try await tokens.token(for: "auth", logger: logger), logger: logger)
+                #expect(identity.isService && identity.subject == "order" && identity.scopes == [.productsLookup])
 
                 // Wrong credentials: no token.
                 let wrong = ServiceTokenSource.remote(clientID: "order", clientSecret: "not-the-secret", client: services)
-                await #expect(throws: ServiceClientError.self) { try await wrong.token(logger: logger) }
+                await #expect(throws: ServiceClientError.self) { try await wrong.token(for: "auth", logger: logger) }
             } catch {
                 try await http.shutdown()
                 throw error
@@ -104,6 +108,23 @@ struct ServiceAuthenticationTests {
             let user = try await AccessTokenSigner(key: key).sign(Self.claims(subject: UUID().uuidString, roles: ["admin"], scope: nil))
             let forbidden = try await client.execute(uri: "/internal/whoami", method: .post, headers: [.authorization: "Bearer \(user)"])
             #expect(forbidden.status == .forbidden)
+
+            // A service token for another service is no token here (401); one for this
+            // service without the route's scope is forbidden (403).
+            let signer = try await AccessTokenSigner(key: key)
+            let elsewhere = try await signer.sign(Self.claims(subject: "order", roles: [], audience: "payment", scope: "products.lookup"))
+            let replayed = try await client.execute(uri: "/internal/whoami", method: .post, headers: [.authorization: "Bearer \(elsewhere)"])
+            #expect(replayed.status == .unauthorized)
+            let unscoped = try await signer.sign(Self.claims(subject: "order", roles: [], audience: "auth", scope: "payments.capture"))
+            let lacking = try await client.execute(uri: "/internal/whoami", method: .post, headers: [.authorization: "Bearer \(unscoped)"])
+            #expect(lacking.status == .forbidden)
+        }
+    }
+
+    @Test func anInternalRouteWithoutAScopeCannotBeRegistered() async {
+        await #expect(processExitsWith: .failure) {
+            let routes = ServiceRoutes(maxBodyBytes: 1024)
+            routes.post("/internal/anything") { _, _ in "reachable by any service" }
         }
     }
 }

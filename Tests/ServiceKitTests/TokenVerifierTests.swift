@@ -2,36 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import ServiceKit
-import Synchronization
 import Testing
-
-/// A key set served from memory, counting fetches; the verifier's only collaborator.
-private final class KeySetStub: KeySetSource {
-    private let state: Mutex<(keys: [SigningKey], fetches: Int, failing: Bool)>
-
-    init(_ keys: [SigningKey]) {
-        self.state = Mutex((keys, 0, false))
-    }
-
-    var fetches: Int { self.state.withLock { $0.fetches } }
-
-    func publish(_ keys: [SigningKey]) {
-        self.state.withLock { $0.keys = keys }
-    }
-
-    func setFailing(_ failing: Bool) {
-        self.state.withLock { $0.failing = failing }
-    }
-
-    func fetchKeySet(logger: Logger) async throws -> String {
-        let (keys, failing) = self.state.withLock { state in
-            state.fetches += 1
-            return (state.keys, state.failing)
-        }
-        if failing { throw KeySetUnavailable(reason: "auth is down") }
-        return "{\"keys\":[" + keys.map(\.publicJWK).joined(separator: ",") + "]}"
-    }
-}
 
 /// ES256 verification against a key set: every way a token can be wrong is a rejection.
 struct TokenVerifierTests {
@@ -74,14 +45,37 @@ struct TokenVerifierTests {
         #expect(!identity.isService)
     }
 
-    @Test func aServiceTokenIsAService() async throws {
+    @Test func aServiceTokenForThisServiceIsAServiceWithItsScopes() async throws {
         let key = SigningKey.generate()
-        let verifier = TokenVerifier(policy: Self.policy, source: KeySetStub([key]))
-        let token = try await AccessTokenSigner(key: key).sign(Self.claims(subject: "order", roles: [], scope: "internal"))
-        let identity = try await verifier.verify(token, logger: self.logger)
+        let verifier = TokenVerifier(policy: Self.policy, service: "payment", source: KeySetStub([key]))
+        let claims = Self.claims(subject: "order", roles: ["admin"], audience: "payment", scope: "payments.capture payments.cancel")
+        let identity = try await verifier.verify(try await AccessTokenSigner(key: key).sign(claims), logger: self.logger)
         #expect(identity.isService)
         #expect(identity.userID == nil)
         #expect(identity.subject == "order")
+        #expect(identity.scopes == [.paymentsCapture, .paymentsCancel])
+        #expect(identity.roles.isEmpty && !identity.isAdmin, "a service token never carries a role")
+    }
+
+    @Test func aServiceTokenForAnotherServiceIsRejected() async throws {
+        let key = SigningKey.generate()
+        let signer = try await AccessTokenSigner(key: key)
+        let atProduct = TokenVerifier(policy: Self.policy, service: "product", source: KeySetStub([key]))
+        let forPayment = try await signer.sign(Self.claims(subject: "order", roles: [], audience: "payment", scope: "payments.capture"))
+        await #expect(throws: TokenRejection.self) { try await atProduct.verify(forPayment, logger: self.logger) }
+        // A verifier that accepts no service tokens (no service name) refuses it too.
+        let anonymous = TokenVerifier(policy: Self.policy, source: KeySetStub([key]))
+        await #expect(throws: TokenRejection.self) { try await anonymous.verify(forPayment, logger: self.logger) }
+    }
+
+    @Test func scopesOnAUsersTokenCountForNothing() async throws {
+        let key = SigningKey.generate()
+        let verifier = TokenVerifier(policy: Self.policy, service: "payment", source: KeySetStub([key]))
+        // The old service token: the API's audience and scope `internal`.
+        let token = try await AccessTokenSigner(key: key).sign(Self.claims(subject: "order", roles: [], scope: "internal payments.capture"))
+        let identity = try await verifier.verify(token, logger: self.logger)
+        #expect(!identity.isService)
+        #expect(identity.scopes.isEmpty)
     }
 
     @Test(arguments: ["expired", "issuer", "audience", "signature", "unknown key", "none", "hs256", "garbage"])
@@ -146,12 +140,15 @@ struct TokenVerifierTests {
         let key = SigningKey.generate()
         let source = KeySetStub([key])
         source.setFailing(true)
-        let verifier = TokenVerifier(policy: Self.policy, source: source)
+        let time = ManualTime()
+        let verifier = TokenVerifier(policy: Self.policy, source: source, time: time.source)
         let token = try await AccessTokenSigner(key: key).sign(Self.claims())
         await #expect(throws: KeySetUnavailable.self) { try await verifier.verify(token, logger: self.logger) }
         source.setFailing(false)
-        // A failed fetch does not start the refresh interval: the next call fetches and succeeds.
+        // Auth is back, but the verifier waits out its back-off (at most the refresh interval) first.
+        time.advance(by: Self.policy.keySetRefreshInterval)
         _ = try await verifier.verify(token, logger: self.logger)
+        #expect(source.fetches == 2)
     }
 
     @Test func signingKeysRoundTripThroughPEMWithAThumbprintKid() throws {

@@ -2,9 +2,10 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Calls to other services' `/internal` endpoints, authenticated with this service's token and
-/// carrying an idempotency key. A 401 (the token expired early, or auth's keys rotated) drops
-/// the cached token and tries once more with a fresh one.
+/// Calls to other services' `/internal` endpoints, authenticated with this service's token for
+/// the service called (its audience) and carrying an idempotency key. A 401 (the token expired
+/// early, or auth's keys rotated) drops the cached token and tries once more with a fresh one;
+/// a 403 (the token lacks the route's scope) is an answer, not retried.
 public struct InternalClient: Sendable {
     let client: ServiceClient
     let tokens: ServiceTokenSource
@@ -28,7 +29,7 @@ public struct InternalClient: Sendable {
             return try await self.attempt(method, path, service, body, idempotencyKey, propagation, logger)
         } catch ServiceClientError.problem(_, let problem) where problem.status == 401 {
             logger.info("service token refused; fetching a new one", metadata: ["upstream.service": "\(service)"])
-            await self.tokens.invalidate()
+            await self.tokens.invalidate(audience: service)
             return try await self.attempt(method, path, service, body, idempotencyKey, propagation, logger)
         }
     }
@@ -42,7 +43,7 @@ public struct InternalClient: Sendable {
         _ propagation: PropagationHeaders?,
         _ logger: Logger
     ) async throws -> (status: Int, body: ByteBuffer) {
-        let token = try await self.tokens.token(logger: logger)
+        let token = try await self.tokens.token(for: service, logger: logger)
         return try await self.client.send(
             method,
             path,

@@ -3,8 +3,9 @@ import JWTKit
 
 /// The claims of an access token issued by `auth` (ES256).
 ///
-/// User tokens carry the account id in `sub` and its `roles`; service tokens (client
-/// credentials) carry the client id in `sub` and `scope: "internal"`.
+/// User tokens carry the account id in `sub`, its `roles`, and the API's audience in `aud`.
+/// Service tokens (client credentials) carry the calling service's client id in `sub`, the
+/// one service they may call in `aud`, and what they may do there in `scope`.
 public struct AccessTokenClaims: JWTPayload, Equatable {
     public var sub: SubjectClaim
     public var roles: [String]
@@ -13,7 +14,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var exp: ExpirationClaim
     public var iat: IssuedAtClaim
     public var jti: IDClaim
-    /// Space-separated scopes; `internal` for service tokens.
+    /// Space-separated ``ServiceScope`` names; service tokens only.
     public var scope: String?
 
     public init(

@@ -1,3 +1,5 @@
+import Contracts
+import Crypto
 import Foundation
 import JWTKit
 import Logging
@@ -31,76 +33,61 @@ public struct KeySetUnavailable: Error, Sendable, CustomStringConvertible {
     public var description: String { "key set unavailable: \(self.reason)" }
 }
 
-/// Verifies ES256 access tokens against `auth`'s published keys.
+/// Verifies ES256 access tokens against `auth`'s published keys, on the request path without
+/// actor hops: the keys are an immutable snapshot (``KeySetCache``) and the signature is checked
+/// synchronously; only a fetch of the key set is awaited.
 ///
-/// Keys are cached; a token signed with a key id the cache does not know triggers a refetch,
-/// at most once per `minimumRefreshInterval` after a successful fetch, so a forged `kid` cannot
-/// make a service hammer auth (failed fetches are fenced by the service client's breaker).
-public actor TokenVerifier {
+/// A token is either a user's (its audience is the API's, ``TokenPolicy/audience``: it carries
+/// roles, never scopes) or a service token addressed to this service (its audience is
+/// `service`: it carries scopes, never roles). A token for any other audience, such as a
+/// service token meant for another service, is invalid here (401).
+public final class TokenVerifier: Sendable {
     let policy: TokenPolicy
-    let source: any KeySetSource
-    let time: TimeSource
-    private var keys = JWTKeyCollection()
-    private var knownKeyIDs: Set<String> = []
-    private var lastRefresh: ContinuousClock.Instant?
+    /// This service's name, the audience of the service tokens it accepts; `nil` accepts none.
+    let service: String?
+    /// The keys that verify tokens.
+    public let keys: KeySetCache
 
-    public init(policy: TokenPolicy, source: any KeySetSource, time: TimeSource = .continuous) {
+    public init(policy: TokenPolicy, service: String? = nil, source: any KeySetSource, time: TimeSource = .continuous) {
         self.policy = policy
-        self.source = source
-        self.time = time
+        self.service = service
+        self.keys = KeySetCache(source: source, policy: policy, time: time)
     }
 
     /// The identity of a valid token; throws ``TokenRejection`` for an invalid one and
     /// ``KeySetUnavailable`` when its key cannot be looked up.
     public func verify(_ token: String, logger: Logger) async throws -> Identity {
-        let header = try Self.header(of: token)
+        let parts = try Self.parts(of: token)
         // Only ES256: this refuses `none`, and HS256 tokens that use the public key as a secret.
-        guard header.alg == "ES256" else { throw TokenRejection(reason: "algorithm \(header.alg ?? "none") is not accepted") }
-        guard let kid = header.kid, !kid.isEmpty else { throw TokenRejection(reason: "no key id") }
-        if !self.knownKeyIDs.contains(kid) {
-            try await self.refreshIfAllowed(logger: logger)
-            guard self.knownKeyIDs.contains(kid) else { throw TokenRejection(reason: "unknown key id") }
-        }
+        guard parts.header.alg == "ES256" else { throw TokenRejection(reason: "algorithm \(parts.header.alg ?? "none") is not accepted") }
+        guard let kid = parts.header.kid, !kid.isEmpty else { throw TokenRejection(reason: "no key id") }
+        let key = try await self.keys.key(kid, logger: logger)
+        return try self.identity(of: parts, key: key)
+    }
+
+    /// Checks the signature and the claims; synchronous.
+    private func identity(of parts: Parts, key: P256.Signing.PublicKey) throws(TokenRejection) -> Identity {
+        guard let signature = try? P256.Signing.ECDSASignature(rawRepresentation: parts.signature),
+            key.isValidSignature(signature, for: parts.signingInput)
+        else { throw TokenRejection(reason: "bad signature") }
         let claims: AccessTokenClaims
         do {
-            claims = try await self.keys.verify(token, as: AccessTokenClaims.self)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .secondsSince1970
+            claims = try decoder.decode(AccessTokenClaims.self, from: parts.claims)
+            try claims.exp.verifyNotExpired()
         } catch {
             throw TokenRejection(reason: "\(error)")
         }
         guard claims.iss.value == self.policy.issuer else { throw TokenRejection(reason: "wrong issuer") }
-        guard claims.aud.value.contains(self.policy.audience) else { throw TokenRejection(reason: "wrong audience") }
-        let scopes = Set((claims.scope ?? "").split(separator: " ").map(String.init))
-        return Identity(subject: claims.sub.value, roles: Set(claims.roles), scopes: scopes, tokenID: claims.jti.value)
-    }
-
-    /// Fetches the key set unless a fetch succeeded less than `keySetRefreshInterval` ago.
-    public func refreshIfAllowed(logger: Logger) async throws {
-        let now = self.time.now
-        if let lastRefresh, now - lastRefresh < self.policy.keySetRefreshInterval { return }
-        let json: String
-        do {
-            json = try await self.source.fetchKeySet(logger: logger)
-        } catch {
-            logger.warning("could not fetch the key set", metadata: ["error": "\(error)"])
-            throw KeySetUnavailable(reason: "\(error)")
+        if claims.aud.value.contains(self.policy.audience) {
+            return Identity(user: claims.sub.value, roles: Set(claims.roles), tokenID: claims.jti.value)
         }
-        do {
-            let document = try JSONDecoder().decode(KeySetDocument.self, from: Data(json.utf8))
-            let fresh = JWTKeyCollection()
-            if !document.keys.isEmpty { try await fresh.add(jwksJSON: json) }
-            self.keys = fresh
-            self.knownKeyIDs = Set(document.keys.compactMap(\.kid))
-            self.lastRefresh = now
-            logger.debug("key set refreshed", metadata: ["jwks.keys": "\(self.knownKeyIDs.count)"])
-        } catch {
-            logger.warning("the key set is malformed", metadata: ["error": "\(error)"])
-            throw KeySetUnavailable(reason: "malformed key set")
+        if let service = self.service, claims.aud.value.contains(service) {
+            let scopes = (claims.scope ?? "").split(separator: " ").map { ServiceScope(rawValue: String($0)) }
+            return Identity(service: claims.sub.value, scopes: Set(scopes), tokenID: claims.jti.value)
         }
-    }
-
-    private struct KeySetDocument: Decodable {
-        struct Key: Decodable { var kid: String? }
-        var keys: [Key]
+        throw TokenRejection(reason: "wrong audience")
     }
 
     private struct Header: Decodable {
@@ -108,13 +95,24 @@ public actor TokenVerifier {
         var kid: String?
     }
 
-    private static func header(of token: String) throws(TokenRejection) -> Header {
+    private struct Parts {
+        var header: Header
+        /// `base64url(header).base64url(claims)`, the bytes the signature covers.
+        var signingInput: Data
+        var claims: Data
+        var signature: Data
+    }
+
+    private static func parts(of token: String) throws(TokenRejection) -> Parts {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, token.utf8.count <= 8192 else { throw TokenRejection(reason: "malformed") }
-        guard let data = Base64URL.decode(parts[0]), let header = try? JSONDecoder().decode(Header.self, from: data) else {
+        guard let headerData = Base64URL.decode(parts[0]), let header = try? JSONDecoder().decode(Header.self, from: headerData) else {
             throw TokenRejection(reason: "malformed header")
         }
-        return header
+        guard let claims = Base64URL.decode(parts[1]), let signature = Base64URL.decode(parts[2]) else {
+            throw TokenRejection(reason: "malformed")
+        }
+        return Parts(header: header, signingInput: Data("\(parts[0]).\(parts[1])".utf8), claims: claims, signature: signature)
     }
 }
 

@@ -20,7 +20,8 @@ public struct ServiceDependencies: Sendable {
     public let tokenPolicy: TokenPolicy
     /// Verifies callers' access tokens against auth's key set.
     public let tokenVerifier: TokenVerifier
-    /// This service's own token for `/internal` calls, when it has client credentials.
+    /// This service's own tokens for `/internal` calls (one per service called), when it has
+    /// client credentials.
     public let serviceTokens: ServiceTokenSource?
     /// The proxies whose `X-Forwarded-For` the edge believes (`TRUSTED_PROXIES`; the gateway's).
     public let trustedProxies: TrustedProxies
@@ -70,7 +71,7 @@ public struct ServiceDependencies: Sendable {
             breakers: BreakerRegistry(policy: configuration.client.breaker, logger: logger)
         )
         self.keySet = SwitchableKeySetSource(RemoteKeySetSource(client: self.serviceClient))
-        self.tokenVerifier = TokenVerifier(policy: self.tokenPolicy, source: self.keySet)
+        self.tokenVerifier = TokenVerifier(policy: self.tokenPolicy, service: descriptor.name, source: self.keySet)
         if let secret = settings.raw("service.clientSecret", secret: true) {
             self.serviceTokens = ServiceTokenSource.remote(
                 clientID: settings.string("service.clientId", default: descriptor.name),

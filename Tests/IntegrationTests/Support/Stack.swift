@@ -237,6 +237,7 @@ final class Stack: Sendable {
             // those limits have tests of their own against an auth with low ones.
             environment["AUTH_REGISTER_MAX_PER_CLIENT"] = "1000000"
             environment["AUTH_REFRESH_MAX_FAILURES_PER_CLIENT"] = "1000000"
+            // Seven clients: the six services and the gateway.
             environment["AUTH_SERVICE_CLIENTS"] = allNames.map { "\($0):\(serviceClientSecret(for: $0))" }.joined(separator: ",")
         }
         if name == "user" {
