@@ -91,6 +91,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AuthTests",
+            dependencies: ["AuthService"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "NotificationTests",
             dependencies: ["NotificationService"],
             swiftSettings: swiftSettings
