@@ -14,7 +14,9 @@
 #
 # Usage: scripts/fuzz.sh [gateway URL]   (default http://127.0.0.1:${API_GATEWAY_HTTP_PORT:-8080})
 # Settings:
-#   ADMIN_EMAIL, ADMIN_PASSWORD  the admin (make run's development defaults)
+#   ADMIN_EMAIL, ADMIN_PASSWORD  the admin (default: make run's, admin@example.com and the
+#                                password it generated into .run/dev/secrets.env, or into
+#                                SHOP_RUN_DIR's)
 #   SHOP_FUZZ_SECONDS            time budget of each caller's run (50); a hard limit of that
 #                                plus 60 s stops a run that overruns it
 #   SHOP_FUZZ_MAX_EXAMPLES       generated cases per operation and pass (20)
@@ -39,7 +41,10 @@ MAX_EXAMPLES="${SHOP_FUZZ_MAX_EXAMPLES:-20}"
 SEED="${SHOP_FUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}"
 REPORT_DIR="${SHOP_FUZZ_REPORT_DIR:-$ROOT/.run/fuzz}"
 ADMIN_EMAIL="${ADMIN_EMAIL:-admin@example.com}"
-ADMIN_PASSWORD="${ADMIN_PASSWORD:-change-me-now}"
+if [[ -z "${ADMIN_PASSWORD:-}" && -r "$SECRETS_FILE" ]]; then
+    ADMIN_PASSWORD="$(sed -n 's/^SHOP_ADMIN_PASSWORD=//p' "$SECRETS_FILE")"
+fi
+[[ -n "${ADMIN_PASSWORD:-}" ]] || die "set ADMIN_PASSWORD: the admin's password (make run keeps its own in $SECRETS_FILE)"
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
 
 [[ "$FUZZ_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "SHOP_FUZZ_SECONDS must be a whole number of seconds, not '$FUZZ_SECONDS'"

@@ -214,7 +214,11 @@ compose_check() {
         fi
     fi
     log "checking docker-compose.yml: ${compose[*]} config -q"
-    (cd "$ROOT" && "${compose[@]}" config -q) || die "docker-compose.yml is not valid"
+    # It has no default admin password: valid with one, refused without.
+    (cd "$ROOT" && ADMIN_PASSWORD=compose-check-password "${compose[@]}" config -q) || die "docker-compose.yml is not valid"
+    if (cd "$ROOT" && env -u ADMIN_PASSWORD "${compose[@]}" config -q) >/dev/null 2>&1; then
+        die "docker-compose.yml must refuse to start without ADMIN_PASSWORD"
+    fi
 }
 
 # The path of <command> in the project-local .venv, installing <requirement> (a pip
@@ -270,17 +274,22 @@ ensure_secrets() {
         printf '%s=%s\n' "$var" "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"
     done
     # Service client secrets (for service tokens from auth; the gateway's vouches
-    # for client addresses) and the key that encrypts profile PII: random once,
-    # kept with the data they protect.
+    # for client addresses) and the keys that
+    # encrypt profile PII, cards and webhook secrets: random once, kept with the
+    # data they protect.
     for name in "${SHOP_DB_SERVICES[@]}" api-gateway; do
         var="SHOP_$(env_name "$name")_CLIENT_SECRET"
         grep -q "^${var}=" "$SECRETS_FILE" && continue
         printf '%s=%s\n' "$var" "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"
     done
-    for var in SHOP_USER_PII_KEY SHOP_PAYMENT_CARD_KEY; do
+    for var in SHOP_USER_PII_KEY SHOP_PAYMENT_CARD_KEY SHOP_NOTIFICATION_WEBHOOK_KEY; do
         grep -q "^${var}=" "$SECRETS_FILE" && continue
         printf '%s=%s\n' "$var" "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >>"$SECRETS_FILE"
     done
+    # The admin's password (auth refuses to start without one): 24 random bytes, hex.
+    if ! grep -q "^SHOP_ADMIN_PASSWORD=" "$SECRETS_FILE"; then
+        printf '%s=%s\n' SHOP_ADMIN_PASSWORD "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >>"$SECRETS_FILE"
+    fi
     # Loaded, not exported: a service gets only its own database URL.
     # shellcheck disable=SC1090
     source "$SECRETS_FILE"

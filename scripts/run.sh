@@ -11,8 +11,9 @@
 #   <SERVICE>_HTTP_PORT     port of a service (API_GATEWAY_HTTP_PORT=8080,
 #                           AUTH_HTTP_PORT=8081, ... NOTIFICATION_HTTP_PORT=8086)
 #   SHOP_PG_PORT, SHOP_REDIS_PORT   ports of the local servers (54329, 63799)
-#   ADMIN_EMAIL, ADMIN_PASSWORD     admin seeded by auth (admin@example.com,
-#                                   change-me-now: development only)
+#   ADMIN_EMAIL, ADMIN_PASSWORD     admin seeded by auth (admin@example.com, and a
+#                                   random password generated once into
+#                                   .run/dev/secrets.env as SHOP_ADMIN_PASSWORD)
 #   SEED_DEMO_CATALOG       product's demo catalog (default here: true)
 #   SHOP_READY_TIMEOUT      seconds to wait for every /health/ready (180)
 #   SHOP_STOP_GRACE         seconds between SIGTERM and SIGKILL (5)
@@ -128,7 +129,6 @@ configure() {
     export DISCOVERY_BACKEND="${DISCOVERY_BACKEND:-redis}"
     REDIS_URL_DEV="redis://127.0.0.1:$REDIS_PORT"
     ADMIN_EMAIL="${ADMIN_EMAIL:-admin@example.com}"
-    ADMIN_PASSWORD="${ADMIN_PASSWORD:-change-me-now}"
     # Services drain for this long on SIGTERM; keep it under our grace.
     export SHUTDOWN_TIMEOUT_SECONDS="${SHUTDOWN_TIMEOUT_SECONDS:-$((STOP_GRACE > 1 ? STOP_GRACE - 1 : 1))}"
 }
@@ -178,6 +178,7 @@ start_service() {
             ;;
         user) export USER_PII_KEYS="${USER_PII_KEYS:-local-1:$SHOP_USER_PII_KEY}" ;;
         payment) export PAYMENT_CARD_KEYS="${PAYMENT_CARD_KEYS:-local-1:$SHOP_PAYMENT_CARD_KEY}" ;;
+        notification) export NOTIFICATION_WEBHOOK_KEYS="${NOTIFICATION_WEBHOOK_KEYS:-local-1:$SHOP_NOTIFICATION_WEBHOOK_KEY}" ;;
         product) export SEED_DEMO_CATALOG="${SEED_DEMO_CATALOG:-true}" ;;
         esac
         exec setsid "$BIN_DIR/$svc"
@@ -248,6 +249,8 @@ $(say "all ${#UNITS[@]} service instances are ready")
 
   swift-shop is running.   Gateway: http://127.0.0.1:$gw
   Admin (seeded by auth at its first start): $ADMIN_EMAIL / $ADMIN_PASSWORD
+    (the password is generated once and kept in $SECRETS_FILE as SHOP_ADMIN_PASSWORD
+    unless ADMIN_PASSWORD is set; an admin seeded by an earlier run keeps its password)
   Try:
     curl -s localhost:$gw/v1/status
     curl -s localhost:$gw/v1/products
@@ -381,6 +384,9 @@ main() {
     configure
     # shellcheck disable=SC2046 # one word per database name
     infra_up $(service_db_names)
+    # auth has no default admin password: this run's is generated once with the other
+    # secrets (kept until `make reset`), unless ADMIN_PASSWORD is given.
+    ADMIN_PASSWORD="${ADMIN_PASSWORD:-$SHOP_ADMIN_PASSWORD}"
     build
     supervise
 }

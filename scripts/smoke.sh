@@ -3,10 +3,10 @@
 # would, on the executables already built:
 #
 #   1. `make run` with an empty environment (only HOME and PATH, plus free ports and a folder
-#      of its own), until /v1/status lists all seven services up; then the contract fuzzing
-#      (scripts/fuzz.sh) against that stack; then SIGINT to make's process group, as Ctrl-C in
-#      a terminal sends it;
-#   2. `make run` again (same data), then `make stop` from outside;
+#      of its own), until /v1/status lists all seven services up; the admin logs in with the
+#      password make run generated and printed; then the contract fuzzing (scripts/fuzz.sh)
+#      against that stack; then SIGINT to make's process group, as Ctrl-C in a terminal sends it;
+#   2. `make run` again (same data, same admin password), then `make stop` from outside;
 #   3. `make run` again, then `make reset` from outside.
 #
 # After each: make has exited, no process of the run is left (make, the supervisor, the
@@ -37,8 +37,7 @@ MAKE_PID=""    # the running `make run`: leader of its own process group
 ROUND=""
 declare -A PORT_OF=()
 PORT_NAMES=(api-gateway auth user product order payment notification postgres redis)
-ADMIN_EMAIL_SMOKE="smoke-admin-$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')@example.com"
-ADMIN_PASSWORD_SMOKE="smoke-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
+ADMIN_PASSWORD_SMOKE="" # the one make run generates, read from its folder
 
 fail() {
     printf '%s\n' "smoke test failed (round '${ROUND:-setup}'): $*" >&2
@@ -179,8 +178,7 @@ make_env() {
     local svc
     printf '%s\n' HOME="$HOME" PATH="$PATH" CI=true \
         SHOP_RUN_DIR="$SMOKE_DIR" SHOP_BIN_DIR="$BIN_DIR" \
-        SHOP_PG_PORT="${PORT_OF[postgres]}" SHOP_REDIS_PORT="${PORT_OF[redis]}" \
-        ADMIN_EMAIL="$ADMIN_EMAIL_SMOKE" ADMIN_PASSWORD="$ADMIN_PASSWORD_SMOKE"
+        SHOP_PG_PORT="${PORT_OF[postgres]}" SHOP_REDIS_PORT="${PORT_OF[redis]}"
     for svc in "${SHOP_SERVICES[@]}"; do
         printf '%s\n' "$(env_name "$svc")_HTTP_PORT=${PORT_OF[$svc]}"
     done
@@ -237,6 +235,25 @@ wait_ready() {
         fi
         sleep 0.5
     done
+}
+
+# make run has no default admin password: it generates one into its folder once, prints it,
+# and auth seeds the admin with it. Checks all three (the admin logs in with it) and that it
+# is the same as in the earlier rounds; sets ADMIN_PASSWORD_SMOKE.
+check_generated_admin() {
+    local password status gw="${PORT_OF[api-gateway]}"
+    password="$(sed -n 's/^SHOP_ADMIN_PASSWORD=//p' "$SMOKE_DIR/secrets.env" 2>/dev/null || true)"
+    [[ "$password" =~ ^[0-9a-f]{48}$ ]] || fail "make run did not generate an admin password into $SMOKE_DIR/secrets.env"
+    if [[ -n "$ADMIN_PASSWORD_SMOKE" && "$password" != "$ADMIN_PASSWORD_SMOKE" ]]; then
+        fail "the generated admin password changed between two make runs on the same folder"
+    fi
+    grep -qF "admin@example.com / $password" "$SMOKE_LOG_DIR/smoke-$ROUND.log" ||
+        fail "make run did not print the admin's generated password"
+    status="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -X POST "http://127.0.0.1:$gw/v1/auth/login" \
+        -H 'Content-Type: application/json' --data-binary "{\"email\":\"admin@example.com\",\"password\":\"$password\"}")" || status=000
+    [[ "$status" == 200 ]] || fail "the admin cannot log in with the generated password (HTTP $status)"
+    ADMIN_PASSWORD_SMOKE="$password"
+    log "smoke [$ROUND]: the admin logs in with the password make run generated and printed"
 }
 
 # Whether a /v1/status body lists the seven services, each up.
@@ -338,10 +355,11 @@ main() {
     ROUND=interrupt
     start_run
     wait_ready
+    check_generated_admin
     if [[ "${SHOP_SKIP_FUZZ:-}" == 1 ]]; then
         log "SHOP_SKIP_FUZZ=1: no contract fuzzing"
     else
-        ADMIN_EMAIL="$ADMIN_EMAIL_SMOKE" ADMIN_PASSWORD="$ADMIN_PASSWORD_SMOKE" SHOP_FUZZ_REPORT_DIR="$SMOKE_LOG_DIR/fuzz" \
+        ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD="$ADMIN_PASSWORD_SMOKE" SHOP_FUZZ_REPORT_DIR="$SMOKE_LOG_DIR/fuzz" \
             bash "$ROOT/scripts/fuzz.sh" "http://127.0.0.1:${PORT_OF[api-gateway]}" || fail "contract fuzzing failed (above)"
     fi
     snapshot="$(run_processes)"
@@ -355,6 +373,7 @@ main() {
     ROUND=stop
     start_run
     wait_ready
+    check_generated_admin
     snapshot="$(run_processes)"
     make_target stop
     wait_make_exit

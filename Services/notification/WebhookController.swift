@@ -5,9 +5,14 @@ import ServiceKit
 /// The caller's webhooks: `POST /v1/notifications/webhooks` (201, with the secret, shown only
 /// then), `GET /v1/notifications/webhooks` (without secrets) and
 /// `DELETE /v1/notifications/webhooks/{id}` (204; anyone else's id is a 404).
+///
+/// A URL is refused (422 on `url`) when its text is not acceptable (``WebhookURLPolicy``) and,
+/// unless private hosts are allowed, when its host does not resolve now or resolves to any
+/// internal address (``WebhookDestinationResolver``); deliveries check again at every attempt.
 struct WebhookController: Sendable {
     let webhooks: WebhookRepository
     let policy: WebhookURLPolicy
+    let destinations: WebhookDestinationResolver
 
     func register(on routes: ServiceRoutes) {
         routes.post("/v1/notifications/webhooks") { request, context in
@@ -17,6 +22,17 @@ struct WebhookController: Sendable {
             var validator = Validator()
             self.policy.check(url, field: "url", in: &validator)
             try validator.validate()
+            // With private hosts allowed (tests, local receivers) there is nothing to refuse, and
+            // a name that does not resolve yet is the deliveries' problem.
+            if !self.destinations.allowPrivateHosts {
+                do throws(WebhookDestinationRefused) {
+                    _ = try await self.destinations.destination(of: url)
+                } catch {
+                    context.logger.info("webhook URL refused", metadata: ["reason": "\(error)", "user.id": "\(userID)"])
+                    validator.check(false, "url", error.fieldMessage)
+                    try validator.validate()
+                }
+            }
             guard
                 let webhook = try await self.webhooks.create(owner: userID, url: url, secret: WebhookSignature.makeSecret(), logger: context.logger)
             else {

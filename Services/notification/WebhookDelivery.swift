@@ -2,14 +2,14 @@ import Foundation
 import ServiceKit
 
 /// One delivery claimed by the worker: a notification to POST to one webhook. Holds the
-/// webhook's secret, so it is never logged as a whole.
+/// webhook's secret (sealed, unless its row predates encryption), so it is never logged as a whole.
 struct WebhookDelivery: Sendable {
     var id: UUID
     var webhookID: UUID
     /// This attempt's number, from 1.
     var attempt: Int
     var url: String
-    var secret: String
+    var secret: StoredWebhookSecret
     var payload: WebhookPayload
 }
 

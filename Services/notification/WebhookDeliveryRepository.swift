@@ -44,7 +44,7 @@ struct WebhookDeliveryRepository: Sendable {
                 FROM due WHERE delivery.id = due.id
                 RETURNING delivery.id, delivery.webhook_id, delivery.notification_id, delivery.attempts
             )
-            SELECT claimed.id, claimed.webhook_id, claimed.attempts, webhooks.url, webhooks.secret,
+            SELECT claimed.id, claimed.webhook_id, claimed.attempts, webhooks.url, webhooks.secret_ciphertext, webhooks.secret,
                    notifications.id, notifications.type, notifications.subject, notifications.body,
                    notifications.created_at, notifications.user_id, notifications.event_id
             FROM claimed
@@ -54,9 +54,11 @@ struct WebhookDeliveryRepository: Sendable {
             logger: logger
         )
         var deliveries: [WebhookDelivery] = []
-        for try await row in rows.decode((UUID, UUID, Int32, String, String, UUID, String, String, String, Date, UUID, UUID).self) {
-            let payload = WebhookPayload(id: row.5, type: row.6, subject: row.7, body: row.8, createdAt: row.9, userId: row.10, eventId: row.11)
-            deliveries.append(WebhookDelivery(id: row.0, webhookID: row.1, attempt: Int(row.2), url: row.3, secret: row.4, payload: payload))
+        for try await row in rows.decode((UUID, UUID, Int32, String, Data?, String?, UUID, String, String, String, Date, UUID, UUID).self) {
+            let payload = WebhookPayload(id: row.6, type: row.7, subject: row.8, body: row.9, createdAt: row.10, userId: row.11, eventId: row.12)
+            // The table's check constraint keeps one of the two; an empty secret signs nothing and fails to open.
+            let secret = StoredWebhookSecret(ciphertext: row.4, plaintext: row.5) ?? .sealed(Data())
+            deliveries.append(WebhookDelivery(id: row.0, webhookID: row.1, attempt: Int(row.2), url: row.3, secret: secret, payload: payload))
         }
         return deliveries
     }

@@ -14,9 +14,16 @@ import ServiceLifecycle
 /// and `webhook_deliveries_dead_total`). Safe with several replicas: claims use
 /// `FOR UPDATE SKIP LOCKED` and a lease. On graceful shutdown the wait between polls is
 /// cancelled and attempts in flight finish (each is bounded by the timeout).
+///
+/// SSRF: every attempt resolves the webhook's host again and refuses it when any address is
+/// internal (``WebhookDestinationResolver``), then connects to exactly the address it checked,
+/// through the webhooks' own HTTP clients (``WebhookHTTPClients``: no redirects, no service
+/// token, never the client that calls other services).
 struct WebhookDeliveryWorker: Service {
     let deliveries: WebhookDeliveryRepository
-    let httpClient: HTTPClient
+    let destinations: WebhookDestinationResolver
+    let clients: WebhookHTTPClients
+    let secrets: WebhookSecretCipher
     let settings: WebhookSettings
     let logger: Logger
     /// Deliveries claimed (and sent concurrently) at a time; a full batch is followed by
@@ -31,6 +38,7 @@ struct WebhookDeliveryWorker: Service {
                 claimed = await self.deliverDueLogged()
             } while claimed == self.batchSize && !Task.isShuttingDownGracefully && !Task.isCancelled
         }
+        await self.clients.shutdown()
     }
 
     /// Claims one batch of due deliveries and attempts each; returns how many were claimed.
@@ -65,6 +73,10 @@ struct WebhookDeliveryWorker: Service {
             if Task.isCancelled { return }
             statusCode = nil
             failure = Self.isTimeout(error) ? "no answer within \(self.settings.timeout)" : "\(error)"
+            if case .internalAddress = error as? WebhookDestinationRefused {
+                Counter(label: "webhook_deliveries_refused_total").increment()
+                logger.warning("webhook delivery refused: its host resolves to an internal address", metadata: ["error": "\(error)"])
+            }
         }
         do {
             if let failure {
@@ -79,8 +91,11 @@ struct WebhookDeliveryWorker: Service {
         }
     }
 
-    /// POSTs the payload, signed; returns the answer's status code.
+    /// POSTs the payload, signed, to the checked address of the webhook's host; returns the
+    /// answer's status code.
     private func send(_ delivery: WebhookDelivery, logger: Logger) async throws -> Int {
+        let secret = try self.secrets.open(delivery.secret)
+        let destination = try await self.destinations.destination(of: delivery.url)
         let body = try WireJSON.encoder().encode(delivery.payload)
         let timestamp = Int64(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: delivery.url)
@@ -88,17 +103,19 @@ struct WebhookDeliveryWorker: Service {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "swift-shop-webhooks/1")
         request.headers.add(name: "X-Webhook-Id", value: delivery.id.uuidString)
-        request.headers.add(name: "X-Signature", value: WebhookSignature.sign(body: body, secret: delivery.secret, timestamp: timestamp))
+        request.headers.add(name: "X-Signature", value: WebhookSignature.sign(body: body, secret: secret, timestamp: timestamp))
         request.body = .bytes(ByteBuffer(bytes: body))
-        let client = self.httpClient
+        let clients = self.clients
         let signed = request
         let timeout = self.settings.timeout
         // The client's timeout ends at the response head; the deadline also bounds the body.
         return try await withDeadline(timeout) {
-            let response = try await client.execute(signed, timeout: .nanoseconds(timeout.nanoseconds), logger: logger)
-            // The answer's content does not matter, but reading it frees the connection.
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            return Int(response.status.code)
+            try await clients.withClient(for: destination) { client in
+                let response = try await client.execute(signed, timeout: .nanoseconds(timeout.nanoseconds), logger: logger)
+                // The answer's content does not matter, but reading it frees the connection.
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+                return Int(response.status.code)
+            }
         }
     }
 

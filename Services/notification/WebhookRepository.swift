@@ -3,16 +3,20 @@ import Logging
 import PostgresNIO
 import ServiceKit
 
-/// Reads and writes `webhooks`: the URLs a user's notifications are POSTed to.
+/// Reads and writes `webhooks`: the URLs a user's notifications are POSTed to, with their
+/// signing secrets sealed (``WebhookSecretCipher``).
 struct WebhookRepository: Sendable {
     let database: Database
+    let secrets: WebhookSecretCipher
 
     /// Webhooks one user may have.
     static let maximumPerUser = 10
 
     /// Registers a webhook; `nil` when the owner already has ``maximumPerUser``.
     func create(owner: UUID, url: String, secret: String, logger: Logger) async throws -> CreatedWebhook? {
-        try await self.database.transaction(logger: logger) { connection in
+        let sealed = try self.secrets.seal(secret)
+        let keyID = self.secrets.activeKeyID
+        return try await self.database.transaction(logger: logger) { connection in
             // Serializes creations per owner, so concurrent requests cannot pass the limit together.
             let lock = try await connection.query(
                 "SELECT pg_advisory_xact_lock(hashtext('webhooks'), hashtext(\(owner.uuidString)))",
@@ -25,7 +29,11 @@ struct WebhookRepository: Sendable {
             guard count < Self.maximumPerUser else { return nil }
             let id = UUID()
             let rows = try await connection.query(
-                "INSERT INTO webhooks (id, user_id, url, secret) VALUES (\(id), \(owner), \(url), \(secret)) RETURNING created_at",
+                """
+                INSERT INTO webhooks (id, user_id, url, secret_ciphertext, secret_key_id)
+                VALUES (\(id), \(owner), \(url), \(sealed), \(keyID))
+                RETURNING created_at
+                """,
                 logger: logger
             )
             for try await createdAt in rows.decode(Date.self) {

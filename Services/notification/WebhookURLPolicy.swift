@@ -1,12 +1,12 @@
 import Foundation
 import ServiceKit
 
-/// Which URLs a webhook may point to: absolute http(s) URLs of at most 2048 characters with a
-/// host, and (SSRF protection) unless private hosts are allowed, not `localhost` nor a literal
-/// address in a loopback, private, link-local or otherwise internal range.
+/// Which URLs a webhook may point to, by their text: absolute http(s) URLs of at most 2048
+/// characters with a host, and (SSRF protection) unless private hosts are allowed, not
+/// `localhost` nor a literal address in an internal range (``IPAddress/isInternal``).
 ///
-/// Host names that resolve to internal addresses are not caught here (that needs a check at
-/// connection time); literal addresses and `localhost` cover the common attacks.
+/// Host names that resolve to internal addresses are caught by ``WebhookDestination``, when a
+/// webhook is registered and again at every delivery, on the address the delivery connects to.
 struct WebhookURLPolicy: Sendable, Equatable {
     var allowPrivateHosts: Bool
 
@@ -21,7 +21,7 @@ struct WebhookURLPolicy: Sendable, Equatable {
         guard let host = components.percentEncodedHost, !host.isEmpty else { return "must have a host" }
         if host.hasPrefix("[") {
             // A bracketed IPv6 literal; zone ids (`%25eth0`) are never acceptable.
-            guard host.hasSuffix("]"), let address = IPAddressLiteral.ipv6(host.dropFirst().dropLast()) else {
+            guard host.hasSuffix("]"), let address = IPAddress.ipv6(host.dropFirst().dropLast()) else {
                 return "must have a valid host"
             }
             return !self.allowPrivateHosts && address.isInternal ? Self.internalHost : nil
@@ -32,7 +32,7 @@ struct WebhookURLPolicy: Sendable, Equatable {
         var name = host.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         guard !name.isEmpty, !name.hasPrefix("."), !name.contains("..") else { return "must have a valid host" }
-        if let address = IPAddressLiteral.ipv4(name) {
+        if let address = IPAddress.ipv4(name) {
             return !self.allowPrivateHosts && address.isInternal ? Self.internalHost : nil
         }
         // A name whose last label is numeric is an address spelling the resolver would refuse.

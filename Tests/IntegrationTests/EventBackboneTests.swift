@@ -388,10 +388,10 @@ extension ShopStackSuite {
                 #expect(!deliveryId.isEmpty, "an X-Webhook-Id: \(request.headText)")
 
                 let signature = try #require(request.values("X-Signature").first, "an X-Signature: \(request.headText)")
-                let parts = try #require(Self.signatureParts(signature), "X-Signature is t=<seconds>,v1=<hex>: \(signature)")
+                let parts = try #require(WebhookSignatureCheck.parts(signature), "X-Signature is t=<seconds>,v1=<hex>: \(signature)")
                 #expect(abs(parts.timestamp - Int64(Date().timeIntervalSince1970)) < 300, "t is about now: \(signature)")
                 #expect(
-                    Self.signatureVerifies(signature, body: request.body, secret: secret),
+                    WebhookSignatureCheck.verifies(signature, body: request.body, secret: secret),
                     "v1 is the lower-case hex HMAC-SHA256 of \"t.body\" keyed with the secret: \(signature)"
                 )
 
@@ -417,11 +417,11 @@ extension ShopStackSuite {
                 var longer = request.body
                 longer.append(contentsOf: Array(" ".utf8))
                 let forged = Data(text.replacingOccurrences(of: "order.confirmed", with: "order.cancelled").utf8)
-                #expect(!Self.signatureVerifies(signature, body: longer, secret: secret), "a changed body does not verify")
-                #expect(!Self.signatureVerifies(signature, body: forged, secret: secret), "a forged body does not verify")
-                #expect(!Self.signatureVerifies(signature, body: request.body, secret: secret + "x"), "another secret does not verify")
+                #expect(!WebhookSignatureCheck.verifies(signature, body: longer, secret: secret), "a changed body does not verify")
+                #expect(!WebhookSignatureCheck.verifies(signature, body: forged, secret: secret), "a forged body does not verify")
+                #expect(!WebhookSignatureCheck.verifies(signature, body: request.body, secret: secret + "x"), "another secret does not verify")
                 let shifted = signature.replacingOccurrences(of: "t=\(parts.timestamp)", with: "t=\(parts.timestamp + 1)")
-                #expect(!Self.signatureVerifies(shifted, body: request.body, secret: secret), "another timestamp does not verify")
+                #expect(!WebhookSignatureCheck.verifies(shifted, body: request.body, secret: secret), "another timestamp does not verify")
             } catch {
                 await receiver.stop()
                 throw error
@@ -453,7 +453,7 @@ extension ShopStackSuite {
                 for (index, attempt) in attempts.prefix(2).enumerated() {
                     let signature = attempt.values("X-Signature").first ?? ""
                     #expect(
-                        Self.signatureVerifies(signature, body: attempt.body, secret: created.secret),
+                        WebhookSignatureCheck.verifies(signature, body: attempt.body, secret: created.secret),
                         "attempt \(index + 1) is signed: \(signature)"
                     )
                 }
@@ -657,36 +657,6 @@ extension ShopStackSuite {
             return created
         }
 
-        /// The `t` and `v1` values of an `X-Signature: t=<unix seconds>,v1=<hex>` header.
-        private static func signatureParts(_ header: String) -> (timestamp: Int64, signatures: [String])? {
-            var timestamp: Int64?
-            var signatures: [String] = []
-            for part in header.split(separator: ",") {
-                let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard pair.count == 2 else { return nil }
-                let value = pair[1].trimmingCharacters(in: .whitespaces)
-                switch pair[0].trimmingCharacters(in: .whitespaces) {
-                case "t": timestamp = Int64(value)
-                case "v1": signatures.append(value)
-                default: continue
-                }
-            }
-            guard let timestamp, !signatures.isEmpty else { return nil }
-            return (timestamp, signatures)
-        }
-
-        /// Whether a `v1` of the header is the lower-case hex HMAC-SHA256, keyed with the UTF-8 bytes of `secret`,
-        /// of `"<t>." + body`.
-        private static func signatureVerifies(_ header: String, body: Data, secret: String) -> Bool {
-            guard let parts = signatureParts(header) else { return false }
-            var message = Data("\(parts.timestamp).".utf8)
-            message.append(body)
-            let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-            let digits = Array("0123456789abcdef")
-            let expected = String(Data(code).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
-            return parts.signatures.contains(expected)
-        }
-
         private static func isTimestamp(_ value: Any?) -> Bool {
             guard let text = value as? String else { return false }
             let formatter = ISO8601DateFormatter()
@@ -699,174 +669,6 @@ extension ShopStackSuite {
         private static func restoreDeadProcesses(_ stack: Stack) async throws {
             for name in Stack.allNames where !(try stack.process(name).isRunning) {
                 try await stack.restore(name)
-            }
-        }
-    }
-}
-
-/// A webhook endpoint on 127.0.0.1 inside the test process: records every request and answers the n-th with
-/// `statuses[n]` (200 once the list runs out), then closes the connection.
-///
-/// Plain sockets on background threads, every wait bounded by a 100 ms poll (as ``FakeUpstream``): `stop()`
-/// (or the lifetime running out) ends them all.
-private final class WebhookReceiver: Sendable {
-    static let maxConnections = 32
-
-    let port: Int
-    private let statuses: [Int]
-    private let listener: Int32
-    private let deadline: ContinuousClock.Instant
-    private let state: Mutex<State>
-
-    private struct State {
-        var stopping = false
-        var runningThreads = 0
-        var connections = 0
-        var requests: [ReceivedRequest] = []
-        var errors: [String] = []
-    }
-
-    init(statuses: [Int] = [], lifetime: Duration = .seconds(120)) throws {
-        #if canImport(Darwin)
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #else
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #endif
-        guard descriptor >= 0 else { throw HarnessError("webhook receiver: socket() failed: errno \(errno)") }
-        var reuse: Int32 = 1
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = Ports.loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(descriptor, 16) == 0 else {
-            let code = errno
-            close(descriptor)
-            throw HarnessError("webhook receiver: bind/listen on 127.0.0.1:0 failed: errno \(code)")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getsockname(descriptor, $0, &length)
-            }
-        }
-        guard named == 0 else {
-            let code = errno
-            close(descriptor)
-            throw HarnessError("webhook receiver: getsockname failed: errno \(code)")
-        }
-        self.port = Int(UInt16(bigEndian: address.sin_port))
-        self.statuses = statuses
-        self.listener = descriptor
-        self.deadline = ContinuousClock.now.advanced(by: lifetime)
-        self.state = Mutex(State(runningThreads: 1))
-        // The accept thread owns the listening socket and closes it when it ends.
-        let thread = Thread { [self] in
-            self.acceptLoop()
-            self.threadEnded()
-        }
-        thread.name = "webhook-receiver-\(port)"
-        thread.start()
-    }
-
-    /// `http://127.0.0.1:<port>`.
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    /// The requests read completely so far, in arrival order.
-    var requests: [ReceivedRequest] { state.withLock { $0.requests } }
-
-    /// What went wrong while reading requests.
-    var errors: [String] { state.withLock { $0.errors } }
-
-    /// Waits (bounded) until at least `count` requests were read; the requests read by then.
-    func waitForRequests(_ count: Int, timeout: Duration) async -> [ReceivedRequest] {
-        let until = ContinuousClock.now.advanced(by: timeout)
-        while true {
-            let current = requests
-            if current.count >= count || ContinuousClock.now >= until { return current }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
-    /// Stops accepting, closes every connection and waits (at most 3 s) for the threads to end.
-    func stop() async {
-        state.withLock { $0.stopping = true }
-        let until = ContinuousClock.now.advanced(by: .seconds(3))
-        while state.withLock({ $0.runningThreads > 0 }), ContinuousClock.now < until {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
-    private var shouldStop: Bool {
-        state.withLock { $0.stopping } || ContinuousClock.now >= deadline
-    }
-
-    private func threadEnded() {
-        state.withLock { $0.runningThreads -= 1 }
-    }
-
-    private func acceptLoop() {
-        defer { close(listener) }
-        while !shouldStop {
-            guard FakeUpstream.waitReadable(listener) else { continue }
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
-            let admitted = state.withLock { state -> Bool in
-                guard state.connections < Self.maxConnections, !state.stopping else { return false }
-                state.connections += 1
-                state.runningThreads += 1
-                return true
-            }
-            guard admitted else {
-                close(connection)
-                continue
-            }
-            FakeUpstream.disableSigpipe(connection)
-            let thread = Thread { [self] in
-                self.serve(connection)
-                self.threadEnded()
-            }
-            thread.name = "webhook-receiver-\(port)-connection"
-            thread.start()
-        }
-    }
-
-    /// Reads one request, records it, answers with the status its turn calls for and closes.
-    private func serve(_ connection: Int32) {
-        defer { close(connection) }
-        var received = Data()
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while !shouldStop {
-            guard FakeUpstream.waitReadable(connection) else { continue }
-            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { return }
-            received.append(contentsOf: chunk[0..<count])
-            guard received.count <= FakeUpstream.maxRequestBytes else {
-                state.withLock { $0.errors.append("request over \(FakeUpstream.maxRequestBytes) bytes") }
-                return
-            }
-            switch FakeUpstream.parseRequest(received) {
-            case .incomplete:
-                continue
-            case .malformed(let reason):
-                state.withLock { $0.errors.append("\(reason); received: \(String(decoding: received.prefix(300), as: UTF8.self))") }
-                FakeUpstream.sendAll(connection, Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
-                return
-            case .complete(let request):
-                let turn = state.withLock { state -> Int in
-                    state.requests.append(request)
-                    return state.requests.count - 1
-                }
-                let status = turn < statuses.count ? statuses[turn] : 200
-                let reason = status < 300 ? "OK" : "Internal Server Error"
-                let body = #"{"received":true}"#
-                let response =
-                    "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
-                    + "Connection: close\r\n\r\n\(body)"
-                FakeUpstream.sendAll(connection, Array(response.utf8))
-                return
             }
         }
     }

@@ -65,6 +65,11 @@ extension ShopStackSuite {
 struct ConfigurationErrorTests {
     /// A product process with a usable-looking configuration, minus whatever the test changes.
     private func productEnvironment(_ changes: [String: String?]) throws -> [String: String] {
+        try self.environment(for: "product", changes)
+    }
+
+    /// A process of `service` with a usable-looking configuration, minus whatever the test changes.
+    private func environment(for service: String, _ changes: [String: String?]) throws -> [String: String] {
         var environment = ServiceProcess.baseEnvironment()
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = String(try Ports.freePort())
@@ -72,7 +77,7 @@ struct ConfigurationErrorTests {
         // Real settings when available; otherwise well-formed ones pointing at closed ports.
         let closedPort = try Ports.freePort()
         let inherited = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = inherited["PRODUCT_DATABASE_URL"] ?? "postgres://shop:shop@127.0.0.1:\(closedPort)/product"
+        environment["DATABASE_URL"] = inherited["\(service.uppercased())_DATABASE_URL"] ?? "postgres://shop:shop@127.0.0.1:\(closedPort)/\(service)"
         environment["REDIS_URL"] = inherited["SHOP_REDIS_URL"] ?? "redis://127.0.0.1:\(closedPort)"
         for (key, value) in changes {
             environment[key] = value
@@ -80,21 +85,23 @@ struct ConfigurationErrorTests {
         return environment
     }
 
-    /// Starts product with `environment`, expects it to exit non-zero within `timeout`, returns its output lines.
+    /// Starts `service` (product unless named) with `environment`, expects it to exit non-zero within `timeout`,
+    /// returns its output lines.
     private func expectStartupFailure(
         _ environment: [String: String],
         within timeout: Duration,
         label: String,
+        service: String = "product",
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> (status: Int32?, lines: [String]) {
         let directory = try Stack.makeLogDirectory()
-        let process = try ServiceProcess(name: "product", environment: environment, logFile: directory.appendingPathComponent("\(label).log"))
+        let process = try ServiceProcess(name: service, environment: environment, logFile: directory.appendingPathComponent("\(label).log"))
         try process.start()
         defer { process.terminate(signal: SIGKILL) }
         let status = await process.waitForExit(timeout: timeout)
-        #expect(status != nil, "product (\(label)) still running after \(timeout); log in \(directory.path)", sourceLocation: sourceLocation)
+        #expect(status != nil, "\(service) (\(label)) still running after \(timeout); log in \(directory.path)", sourceLocation: sourceLocation)
         if let status {
-            #expect(status != 0, "product (\(label)) must exit non-zero; log in \(directory.path)", sourceLocation: sourceLocation)
+            #expect(status != 0, "\(service) (\(label)) must exit non-zero; log in \(directory.path)", sourceLocation: sourceLocation)
         }
         expectNoCrash(process, sourceLocation: sourceLocation)
         return (status, process.logLines())
@@ -148,5 +155,40 @@ struct ConfigurationErrorTests {
         let result = try await expectStartupFailure(environment, within: .seconds(5), label: "bad-\(name.lowercased())")
         #expect(result.lines.contains { $0.contains(name) }, "a line names \(name); output:\n\(result.lines.joined(separator: "\n"))")
         #expect(result.status == 78, "exit code EX_CONFIG (78)")
+    }
+
+    /// auth with everything but an admin password (its service clients given, so nothing else is missing).
+    private func authEnvironment(_ changes: [String: String?]) throws -> [String: String] {
+        var changes = changes
+        changes["AUTH_SERVICE_CLIENTS"] = changes["AUTH_SERVICE_CLIENTS"] ?? "order:order-client-secret-of-16+"
+        return try self.environment(for: "auth", changes)
+    }
+
+    @Test("auth without ADMIN_PASSWORD: exit 78 within 5 s, one line naming ADMIN_PASSWORD and AUTH_DEV_DEFAULTS, no crash")
+    func authNeedsAnAdminPassword() async throws {
+        let environment = try authEnvironment(["ADMIN_PASSWORD": nil, "AUTH_DEV_DEFAULTS": nil])
+        let result = try await expectStartupFailure(environment, within: .seconds(5), label: "auth-no-admin-password", service: "auth")
+        let output = result.lines.joined(separator: "\n")
+        #expect(
+            result.lines.contains { $0.contains("ADMIN_PASSWORD") && $0.contains("is required") && $0.contains("AUTH_DEV_DEFAULTS") },
+            "one line says ADMIN_PASSWORD is required and names AUTH_DEV_DEFAULTS; output:\n\(output)"
+        )
+        #expect(result.status == 78, "exit code EX_CONFIG (78)")
+        #expect(!output.contains("change-me-now"), "no published password is seeded or printed")
+    }
+
+    @Test(
+        "auth with a weak ADMIN_PASSWORD: exit 78 naming ADMIN_PASSWORD",
+        arguments: ["change-me-now", "short-pw", "elevenchars"]
+    )
+    func authRefusesAWeakAdminPassword(password: String) async throws {
+        let environment = try authEnvironment(["ADMIN_PASSWORD": password])
+        let result = try await expectStartupFailure(environment, within: .seconds(5), label: "auth-weak-\(password.count)", service: "auth")
+        #expect(
+            result.lines.contains { $0.contains("ADMIN_PASSWORD") },
+            "a line names ADMIN_PASSWORD; output:\n\(result.lines.joined(separator: "\n"))"
+        )
+        #expect(result.status == 78, "exit code EX_CONFIG (78)")
+        #expect(!result.lines.contains { $0.contains(password) }, "the password itself is not printed")
     }
 }

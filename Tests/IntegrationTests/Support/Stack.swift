@@ -249,6 +249,7 @@ final class Stack: Sendable {
         if name == "notification" {
             // The suite's webhook receivers listen on 127.0.0.1.
             environment["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = "true"
+            environment["NOTIFICATION_WEBHOOK_KEYS"] = "test-1:\(Data(repeating: 11, count: 32).base64EncodedString())"
             environment["WEBHOOK_RETRY_INITIAL_SECONDS"] = "0.2"
             environment["WEBHOOK_RETRY_MAX_SECONDS"] = "1"
         }

@@ -1,10 +1,34 @@
-/// An IP address written literally as a URL host, parsed as the system resolver would parse it,
-/// so that no spelling of a private address slips past ``WebhookURLPolicy``: IPv4 also in the
-/// `inet_aton` forms (`127.1`, `2130706433`, `0x7f.0.0.1`, `0177.0.0.1`), IPv6 with `::`
-/// compression and an embedded IPv4 tail.
-enum IPAddressLiteral: Equatable {
+/// An IPv4 or IPv6 address: one a host name resolved to, or one written literally as a URL
+/// host. Literals are parsed as the system resolver parses them, so that no spelling of a
+/// private address slips past ``WebhookURLPolicy``: IPv4 also in the `inet_aton` forms
+/// (`127.1`, `2130706433`, `0x7f.0.0.1`, `0177.0.0.1`), IPv6 with `::` compression and an
+/// embedded IPv4 tail. Which addresses a webhook may reach: `IPAddress+Internal.swift`.
+enum IPAddress: Hashable, Sendable, CustomStringConvertible {
+    /// Four bytes, network order.
     case v4([UInt8])
+    /// Sixteen bytes, network order.
     case v6([UInt8])
+
+    /// The address of raw bytes as a socket address holds them; `nil` unless 4 or 16 of them.
+    init?(bytes: some Collection<UInt8>) {
+        switch bytes.count {
+        case 4: self = .v4(Array(bytes))
+        case 16: self = .v6(Array(bytes))
+        default: return nil
+        }
+    }
+
+    /// Dotted decimal for IPv4; eight uncompressed hex groups for IPv6 (`inet_pton` reads both,
+    /// and so does the HTTP client's DNS override).
+    var description: String {
+        switch self {
+        case .v4(let bytes):
+            return bytes.map(String.init).joined(separator: ".")
+        case .v6(let bytes):
+            return stride(from: 0, to: bytes.count - 1, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+                .joined(separator: ":")
+        }
+    }
 
     /// An IPv4 host, or `nil` when `text` is not one.
     static func ipv4(_ text: some StringProtocol) -> Self? {
@@ -80,37 +104,5 @@ enum IPAddressLiteral: Equatable {
     /// Non-empty and only ASCII digits of `radix` (the integer initialisers also take a sign).
     private static func isDigits(_ text: some StringProtocol, radix: Int) -> Bool {
         !text.isEmpty && text.allSatisfy { $0.isASCII && $0.hexDigitValue.map { $0 < radix } == true }
-    }
-
-    /// Whether the address is one a webhook must not reach: unspecified, loopback, private,
-    /// shared (carrier-grade NAT), link-local, multicast or reserved; IPv6 loopback, unique
-    /// local and link-local, and IPv4 addresses mapped or translated into IPv6.
-    var isInternal: Bool {
-        switch self {
-        case .v4(let bytes):
-            return Self.isInternalIPv4(bytes)
-        case .v6(let bytes):
-            let prefix12 = Array(bytes[0..<12])
-            let ipv4 = Array(bytes[12..<16])
-            if prefix12 == [UInt8](repeating: 0, count: 10) + [0xff, 0xff] { return Self.isInternalIPv4(ipv4) }  // ::ffff:a.b.c.d
-            if prefix12 == [UInt8](repeating: 0, count: 12) { return true }  // ::, ::1 and the deprecated ::a.b.c.d
-            if prefix12 == [0x00, 0x64, 0xff, 0x9b] + [UInt8](repeating: 0, count: 8) { return Self.isInternalIPv4(ipv4) }  // NAT64
-            if bytes[0] & 0xfe == 0xfc { return true }  // fc00::/7 unique local
-            if bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80 { return true }  // fe80::/10 link-local
-            if bytes[0] == 0xfe && bytes[1] & 0xc0 == 0xc0 { return true }  // fec0::/10 site-local (deprecated)
-            return bytes[0] == 0xff  // multicast
-        }
-    }
-
-    private static func isInternalIPv4(_ bytes: [UInt8]) -> Bool {
-        let (a, b) = (bytes[0], bytes[1])
-        return a == 0  // "this network"; 0.0.0.0 reaches the local host
-            || a == 10  // private
-            || a == 127  // loopback
-            || (a == 100 && b & 0xc0 == 64)  // 100.64/10 shared address space
-            || (a == 169 && b == 254)  // link-local, cloud metadata endpoints
-            || (a == 172 && b & 0xf0 == 16)  // private
-            || (a == 192 && b == 168)  // private
-            || a >= 224  // multicast, reserved and broadcast
     }
 }
