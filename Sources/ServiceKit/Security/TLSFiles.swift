@@ -49,15 +49,26 @@ public enum TLSFiles {
     static func handshakeFailure(in error: any Error) -> String? {
         switch error {
         case NIOSSLError.handshakeFailed(let reason):
-            return "TLS handshake failed: \(reason)"
+            return "TLS handshake failed: \(Self.tidy(reason))"
         case let error as NIOSSLExtraError:
             return "TLS handshake failed: \(error)"
         case let error as BoringSSLError:
-            return "TLS handshake failed: \(error)"
+            return "TLS handshake failed: \(Self.tidy(error))"
         case NIOSSLError.uncleanShutdown:
             return "the server closed the connection during the TLS handshake (does it speak TLS on this port?)"
         default:
             return nil
         }
+    }
+
+    /// BoringSSL's text without the source paths of the build it came from
+    /// (`… CERTIFICATE_VERIFY_FAILED at /path/to/ssl_x509.cc:123`).
+    private static func tidy(_ error: BoringSSLError) -> String {
+        var text = "\(error)"
+        while let start = text.firstRange(of: " at /") {
+            let end = text[start.upperBound...].firstIndex { $0 == "]" || $0 == "," } ?? text.endIndex
+            text.removeSubrange(start.lowerBound..<end)
+        }
+        return text
     }
 }

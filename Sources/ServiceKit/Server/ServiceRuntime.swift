@@ -181,7 +181,11 @@ public enum ServiceRuntime {
                 try await attempt(remaining)
                 return
             } catch {
-                lastError = error
+                // The last attempt often only ran out of the time that was left: an earlier
+                // cause (a refused TLS handshake, a wrong password) says more than that.
+                if lastError == nil || !(error is DeadlineExceeded) {
+                    lastError = error
+                }
                 logger.info("waiting for dependency", metadata: ["dependency": "\(what)", "error": "\(Self.unwrap(error))"])
                 try await Task.sleep(for: min(.milliseconds(250), max(.zero, deadline - ContinuousClock.now)))
             }
