@@ -43,6 +43,7 @@ struct RedisTLSTests {
     // MARK: Connections
 
     /// Runs `body` with a running client for `url`, trusting `caFile` (the system's authorities when nil).
+    @discardableResult
     private func withClient<T: Sendable>(
         _ url: String,
         caFile: String?,
