@@ -21,6 +21,7 @@ struct EncryptionInTransitTests {
         let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
         #expect(response.status.code == 200, "login through https: \(text.prefix(300))")
         #expect(text.contains("accessToken"))
+        #expect(response.headers.first(name: "Strict-Transport-Security") == "max-age=31536000")
 
         // Every connection auth holds to its database is encrypted (pg_stat_ssl), and there is one.
         let counts = try await ServiceDatabase.withClient("tls") { client in

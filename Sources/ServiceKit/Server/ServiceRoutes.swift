@@ -11,12 +11,13 @@ public struct ServiceRoutes {
     /// A router with the standard middleware chain: request id → security headers → access log
     /// and metrics → problem+json → body limit → NUL in the query → deadline → authentication
     /// (when a verifier is given).
-    /// `deadlineBudget` gives requests that bring no deadline one (the gateway's edge).
-    public init(maxBodyBytes: Int, verifier: TokenVerifier? = nil, deadlineBudget: Duration? = nil) {
+    /// `deadlineBudget` gives requests that bring no deadline one (the gateway's edge);
+    /// `servesHTTPS` adds `Strict-Transport-Security` to every answer.
+    public init(maxBodyBytes: Int, verifier: TokenVerifier? = nil, deadlineBudget: Duration? = nil, servesHTTPS: Bool = false) {
         self.router = Router(context: ServiceRequestContext.self)
         self.table = RouteTable()
         self.router.add(middleware: RequestIDMiddleware())
-        self.router.add(middleware: SecurityHeadersMiddleware())
+        self.router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: servesHTTPS))
         self.router.add(middleware: AccessLogMiddleware())
         self.router.add(middleware: ProblemMiddleware(routes: self.table))
         self.router.add(middleware: BodyLimitMiddleware(limit: maxBodyBytes))

@@ -141,7 +141,8 @@ public enum ServiceRuntime {
         let routes = ServiceRoutes(
             maxBodyBytes: configuration.maxBodyBytes,
             verifier: dependencies.tokenVerifier,
-            deadlineBudget: Module.descriptor.isEdge ? configuration.client.timeout : nil
+            deadlineBudget: Module.descriptor.isEdge ? configuration.client.timeout : nil,
+            servesHTTPS: configuration.tls != nil
         )
         HealthRoutes(checks: dependencies.readinessChecks, registry: registry).register(on: routes)
         module.registerRoutes(on: routes)
