@@ -16,7 +16,8 @@ help: ## List the targets
 	@echo
 	@echo "Settings for run (environment or NAME=value): ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL,"
 	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, SHOP_PG_PORT, SHOP_REDIS_PORT, SCALE=\"order=2 product=2\","
-	@echo "SHOP_BIN_DIR (prebuilt executables), SHOP_RUN_DIR (another run folder; stop/reset honour it);"
+	@echo "SHOP_BIN_DIR (prebuilt executables), SHOP_RUN_DIR (another run folder; stop/reset honour it),"
+	@echo "TLS=1 (the gateway serves https with a local certificate; curl --cacert .run/dev/tls/ca.pem);"
 	@echo "see scripts/run.sh and docs/configuration.md."
 
 run: ## Install Postgres+Redis if missing, build, start all seven services (Ctrl-C stops)

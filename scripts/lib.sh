@@ -138,7 +138,7 @@ find_pg_bin() {
 }
 
 # Installs, with apt, whatever of the given needs is missing. Needs are:
-# postgres, redis, curl, docker-compose, python3-venv. `apt-get update` runs once, and only
+# postgres, redis, curl, openssl, docker-compose, python3-venv. `apt-get update` runs once, and only
 # when something has to be installed.
 ensure_packages() {
     local need pkgs=()
@@ -150,6 +150,7 @@ ensure_packages() {
             command -v redis-cli >/dev/null || pkgs+=(redis-tools)
             ;;
         curl) command -v curl >/dev/null || pkgs+=(curl) ;;
+        openssl) command -v openssl >/dev/null || pkgs+=(openssl) ;;
         docker-compose) command -v docker-compose >/dev/null || pkgs+=(docker-compose) ;;
         python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3 python3-venv) ;;
         *) die "ensure_packages: unknown need '$need'" ;;
@@ -303,6 +304,46 @@ database_url() {
 }
 
 # ---------------------------------------------------------------------------
+# TLS: a certificate authority of this run folder and a server certificate it signed.
+
+# Makes, once per run folder, in $RUN_DIR/tls: ca.pem (a local certificate authority, its key
+# in ca-key.pem) and server.pem / server-key.pem (for localhost, 127.0.0.1 and ::1, signed by
+# that authority). With `other`, also other-ca.pem: an unrelated authority, for tests of a
+# client that must refuse the server. Keys are EC P-256, readable by their owner only.
+tls_ensure_certificates() {
+    TLS_DIR="$RUN_DIR/tls"
+    local need_other=0
+    [[ "${1:-}" == other ]] && need_other=1
+    if [[ -s "$TLS_DIR/ca.pem" && -s "$TLS_DIR/server.pem" && -s "$TLS_DIR/server-key.pem" ]] &&
+        { ((!need_other)) || [[ -s "$TLS_DIR/other-ca.pem" ]]; }; then
+        return 0
+    fi
+    ensure_packages openssl
+    mkdir -p "$TLS_DIR"
+    chmod 700 "$TLS_DIR"
+    log "making a local certificate authority and server certificate in $TLS_DIR"
+    (
+        cd "$TLS_DIR" || exit 1
+        umask 077
+        local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+        if [[ ! -s ca.pem || ! -s server.pem || ! -s server-key.pem ]]; then
+            openssl req -x509 "${ec[@]}" -days 3650 -subj "/CN=swift-shop local CA" -keyout ca-key.pem -out ca.pem 2>/dev/null || exit 1
+            openssl req -new "${ec[@]}" -subj "/CN=localhost" -keyout server-key.pem -out server.csr 2>/dev/null || exit 1
+            printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" "basicConstraints=critical,CA:FALSE" \
+                "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >server.ext
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 825 -sha256 \
+                -extfile server.ext -out server.pem 2>/dev/null || exit 1
+            rm -f server.csr server.ext ca.srl
+        fi
+        if ((need_other)) && [[ ! -s other-ca.pem ]]; then
+            openssl req -x509 "${ec[@]}" -days 3650 -subj "/CN=swift-shop unrelated CA" -keyout other-ca-key.pem -out other-ca.pem 2>/dev/null || exit 1
+        fi
+        chmod 644 ./*.pem
+        chmod 600 ./*-key.pem
+    ) || die "openssl could not make the certificates in $TLS_DIR"
+}
+
+# ---------------------------------------------------------------------------
 # PostgreSQL.
 
 # Runs a command as the Postgres OS user, from a directory that user can
@@ -405,6 +446,12 @@ EOF
         # Throw-away data: durability only costs time.
         extra=$'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'
     fi
+    if [[ "${INFRA_TLS:-0}" == 1 ]]; then
+        # TLS beside plain connections (pg_hba's `host` lines match both): a client chooses.
+        pg_install_tls
+        extra+="ssl = on"$'\n'"ssl_cert_file = '$PG_HOME/tls/server.pem'"$'\n'
+        extra+="ssl_key_file = '$PG_HOME/tls/server-key.pem'"$'\n'"ssl_min_protocol_version = 'TLSv1.2'"$'\n'
+    fi
     as_pg tee "$PG_DATA/shop.conf" >/dev/null <<EOF
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
@@ -414,6 +461,17 @@ max_connections = 300
 $extra
 EOF
     as_pg mkdir -p "$PG_SOCK"
+}
+
+# Copies the server certificate and key where the Postgres OS user may read them (Postgres
+# refuses a key file that others can read).
+pg_install_tls() {
+    local dir="$PG_HOME/tls"
+    mkdir -p "$dir"
+    cp "$TLS_DIR/server.pem" "$TLS_DIR/server-key.pem" "$dir/"
+    chmod 700 "$dir"
+    chmod 600 "$dir/server-key.pem"
+    ((EUID != 0)) || chown -R "$PG_OS_USER:" "$dir"
 }
 
 pg_pid() {
@@ -504,6 +562,17 @@ redis_start() {
         return
     fi
     port_in_use "$REDIS_PORT" && die "port $REDIS_PORT is taken by another program; set $REDIS_PORT_VAR to a free one"
+    local tls_conf=""
+    if [[ "${INFRA_TLS:-0}" == 1 ]]; then
+        port_in_use "$REDIS_TLS_PORT" && die "port $REDIS_TLS_PORT (Redis TLS) is taken by another program"
+        # TLS on a port of its own beside the plain one; clients need no certificate of their own.
+        tls_conf="tls-port $REDIS_TLS_PORT
+tls-cert-file \"$TLS_DIR/server.pem\"
+tls-key-file \"$TLS_DIR/server-key.pem\"
+tls-ca-cert-file \"$TLS_DIR/ca.pem\"
+tls-auth-clients no
+tls-protocols \"TLSv1.2 TLSv1.3\""
+    fi
     # The streams are the event bus: an append-only file keeps them across a restart.
     cat >"$REDIS_DIR/redis.conf" <<EOF
 # Written by scripts/lib.sh on every start.
@@ -518,8 +587,9 @@ dbfilename dump.rdb
 save ""
 appendonly yes
 appendfsync everysec
+$tls_conf
 EOF
-    log "starting Redis on 127.0.0.1:$REDIS_PORT (log: $LOG_DIR/redis.log)"
+    log "starting Redis on 127.0.0.1:$REDIS_PORT${tls_conf:+ and with TLS on 127.0.0.1:$REDIS_TLS_PORT} (log: $LOG_DIR/redis.log)"
     # daemonize: Redis detaches into its own session and writes its pid file.
     redis-server "$REDIS_DIR/redis.conf" </dev/null >/dev/null 2>&1 || die "Redis did not start; see $LOG_DIR/redis.log"
     local i
@@ -558,6 +628,8 @@ infra_stop() {
 # Everything a mode needs: packages, secrets, Postgres with its databases
 # and roles, Redis. Arguments: the database names to provision.
 infra_up() {
+    # INFRA_TLS=1 (make test): Postgres and Redis offer TLS too, with certificates from tls_ensure_certificates.
+    [[ "${INFRA_TLS:-0}" != 1 ]] || tls_ensure_certificates other
     pg_prepare_home
     ensure_secrets "$@"
     pg_init

@@ -22,6 +22,11 @@
 #                           (`make stop` and `make reset` with the same setting act on it)
 #   SCALE                   more instances of services, e.g. "order=2 product=2"
 #                           (the n-th on the service's port + 100 × (n-1))
+#   TLS=1                   the gateway serves HTTPS (TLS 1.2+) with a certificate for
+#                           localhost/127.0.0.1 signed by a local authority that is made once
+#                           in .run/dev/tls (ca.pem is what a client trusts: curl --cacert)
+#   TLS_CERTIFICATE_FILE, TLS_KEY_FILE   the gateway serves HTTPS with these instead
+#                           (given to the gateway only)
 # Anything else in the environment (LOG_LEVEL, SERVICES_*_URLS, BREAKER_*,
 # ...) is passed through to every service unchanged.
 set -euo pipefail
@@ -126,11 +131,53 @@ configure() {
             unset IFS
         fi
     done
+    configure_gateway_tls
     export DISCOVERY_BACKEND="${DISCOVERY_BACKEND:-redis}"
     REDIS_URL_DEV="redis://127.0.0.1:$REDIS_PORT"
     ADMIN_EMAIL="${ADMIN_EMAIL:-admin@example.com}"
     # Services drain for this long on SIGTERM; keep it under our grace.
     export SHUTDOWN_TIMEOUT_SECONDS="${SHUTDOWN_TIMEOUT_SECONDS:-$((STOP_GRACE > 1 ? STOP_GRACE - 1 : 1))}"
+}
+
+# HTTPS on the gateway: TLS_CERTIFICATE_FILE/TLS_KEY_FILE as given, or with TLS=1 a local
+# certificate (made once in $RUN_DIR/tls). Only the gateway gets them: every other service
+# keeps plain HTTP on loopback. Sets GATEWAY_SCHEME and, for the probe and the banner, GATEWAY_CA.
+configure_gateway_tls() {
+    GATEWAY_SCHEME=http GATEWAY_CA="" GATEWAY_CERT="${TLS_CERTIFICATE_FILE:-}" GATEWAY_KEY="${TLS_KEY_FILE:-}"
+    unset TLS_CERTIFICATE_FILE TLS_KEY_FILE
+    case "${TLS:-0}" in
+    1 | true | yes)
+        if [[ -z "$GATEWAY_CERT$GATEWAY_KEY" ]]; then
+            tls_ensure_certificates
+            GATEWAY_CERT="$TLS_DIR/server.pem" GATEWAY_KEY="$TLS_DIR/server-key.pem" GATEWAY_CA="$TLS_DIR/ca.pem"
+        fi
+        ;;
+    0 | false | no | "") ;;
+    *) die "TLS must be 1 or 0, not '$TLS'" ;;
+    esac
+    if [[ -n "$GATEWAY_CERT$GATEWAY_KEY" ]]; then
+        [[ -n "$GATEWAY_CERT" && -n "$GATEWAY_KEY" ]] || die "TLS_CERTIFICATE_FILE and TLS_KEY_FILE go together: set both or neither"
+        GATEWAY_SCHEME=https
+    fi
+}
+
+# curl's options to reach a unit over its scheme (a certificate the run did not make is
+# not checked: the probe only asks whether our own child on loopback is up).
+probe_tls_options() {
+    if [[ "${UNIT_SERVICE[$1]}" != api-gateway || "$GATEWAY_SCHEME" != https ]]; then
+        return 0
+    elif [[ -n "$GATEWAY_CA" ]]; then
+        printf '%s\n' --cacert "$GATEWAY_CA"
+    else
+        printf '%s\n' --insecure
+    fi
+}
+
+# The URL of a unit's port.
+unit_url() {
+    local scheme=http
+    [[ "${UNIT_SERVICE[$1]}" != api-gateway ]] || scheme="$GATEWAY_SCHEME"
+    printf '%s://127.0.0.1:%s' "$scheme" "${PORT[$1]}"
 }
 
 # clientId:secret for every service and the gateway, as auth's AUTH_SERVICE_CLIENTS.
@@ -162,6 +209,9 @@ start_service() {
         export HTTP_PORT="${PORT[$unit]}" REDIS_URL="$REDIS_URL_DEV"
         if [[ "$svc" == api-gateway ]]; then
             unset DATABASE_URL # owns no database
+            if [[ "$GATEWAY_SCHEME" == https ]]; then
+                export TLS_CERTIFICATE_FILE="$GATEWAY_CERT" TLS_KEY_FILE="$GATEWAY_KEY"
+            fi
         else
             DATABASE_URL="$(database_url "$(db_name "$svc")")"
             export DATABASE_URL
@@ -217,13 +267,14 @@ reap_service() {
 # background so the supervisor keeps restarting and handling signals.
 probe_ready() {
     trap - INT TERM HUP
-    local deadline pending=("${UNITS[@]}") still svc url
+    local deadline pending=("${UNITS[@]}") still svc url tls_options
     deadline=$(($(now_ms) + READY_TIMEOUT * 1000))
     while ((${#pending[@]})); do
         still=()
         for svc in "${pending[@]}"; do
-            url="http://127.0.0.1:${PORT[$svc]}/health/ready"
-            if curl -fsS -o /dev/null --connect-timeout 1 --max-time 3 "$url" 2>/dev/null; then
+            url="$(unit_url "$svc")/health/ready"
+            mapfile -t tls_options < <(probe_tls_options "$svc")
+            if curl -fsS -o /dev/null --connect-timeout 1 --max-time 3 "${tls_options[@]}" "$url" 2>/dev/null; then
                 say "$svc is ready ($url)"
             else
                 still+=("$svc")
@@ -233,7 +284,7 @@ probe_ready() {
         ((${#pending[@]})) || break
         if (($(now_ms) > deadline)); then
             for svc in "${pending[@]}"; do
-                say "error: $svc did not answer 200 on GET http://127.0.0.1:${PORT[$svc]}/health/ready within ${READY_TIMEOUT} s; see $LOG_DIR/$svc.log"
+                say "error: $svc did not answer 200 on GET $(unit_url "$svc")/health/ready within ${READY_TIMEOUT} s; see $LOG_DIR/$svc.log"
             done
             exit 1
         fi
@@ -243,17 +294,23 @@ probe_ready() {
 }
 
 banner() {
-    local gw="${PORT[api-gateway]}"
+    local gw="${PORT[api-gateway]}" curl_cmd="curl -s" base
+    base="localhost:$gw"
+    if [[ "$GATEWAY_SCHEME" == https ]]; then
+        base="https://localhost:$gw"
+        # The local authority signed the certificate; a certificate of your own needs its own CA.
+        if [[ -n "$GATEWAY_CA" ]]; then curl_cmd="curl -s --cacert $GATEWAY_CA"; else curl_cmd="curl -s --cacert <your CA file>"; fi
+    fi
     cat <<EOF
 $(say "all ${#UNITS[@]} service instances are ready")
 
-  swift-shop is running.   Gateway: http://127.0.0.1:$gw
+  swift-shop is running.   Gateway: $GATEWAY_SCHEME://127.0.0.1:$gw
   Admin (seeded by auth at its first start): $ADMIN_EMAIL / $ADMIN_PASSWORD
     (the password is generated once and kept in $SECRETS_FILE as SHOP_ADMIN_PASSWORD
     unless ADMIN_PASSWORD is set; an admin seeded by an earlier run keeps its password)
   Try:
-    curl -s localhost:$gw/v1/status
-    curl -s localhost:$gw/v1/products
+    $curl_cmd $base/v1/status
+    $curl_cmd $base/v1/products
   Logs: $LOG_DIR/<service>.log    Database passwords: $SECRETS_FILE
   Stop: Ctrl-C (or 'make stop' from another terminal)
 

@@ -17,6 +17,15 @@
 #   SHOP_BIN_DIR                     absolute folder of the built executables
 #   SHOP_TEST_LOG_DIR                .run/test/logs, for logs a test wants to keep
 #   SHOP_REDIS_CONF                  the Redis configuration, to restart it from a test
+# and for the tests of encryption in transit (Postgres and Redis offer TLS beside plain TCP,
+# with a certificate authority made for the run in .run/test/tls):
+#   SHOP_TLS_CA_FILE                 the authority that signed the servers' certificate
+#   SHOP_TLS_OTHER_CA_FILE           an unrelated authority (a client using it must refuse)
+#   SHOP_TLS_CERT_FILE, SHOP_TLS_KEY_FILE   that certificate (localhost, 127.0.0.1, ::1) and its key
+#   REDIS_TLS_TEST_URL               rediss://127.0.0.1:<TLS port> (SHOP_TEST_REDIS_TLS_PORT,
+#                                    default the Redis port + 100, or the next free one)
+#   TLS_DATABASE_URL                 postgres://shop_tls:<pw>@127.0.0.1:<port>/shop_tls, the
+#                                    database of the TLS suite's own auth
 # Extra arguments go to `swift test` (make test ARGS='--filter Foo'; such a filtered run
 # skips the smoke test unless SHOP_SMOKE=1); SHOP_SKIP_LINT=1 skips the formatting check
 # and SHOP_SKIP_SMOKE=1 the smoke test while iterating locally (ignored when CI=true).
@@ -71,8 +80,10 @@ main() {
     require_swift
     PG_PORT="$(free_port "$PG_PORT")"
     REDIS_PORT="$(free_port "$REDIS_PORT")"
+    REDIS_TLS_PORT="$(free_port "${SHOP_TEST_REDIS_TLS_PORT:-$((REDIS_PORT + 100))}")"
+    INFRA_TLS=1
     # shellcheck disable=SC2046 # one word per database name
-    infra_up $(service_db_names) servicekit_test
+    infra_up $(service_db_names) servicekit_test shop_tls
 
     compose_check
     k8s_check
@@ -104,8 +115,13 @@ main() {
     # A test may restart Redis: `redis-cli -p <port> shutdown` then `redis-server <this file>`
     # (it daemonizes into the same pid file, so the clean-up below still stops it).
     export SHOP_REDIS_CONF="$REDIS_DIR/redis.conf"
+    export SHOP_TLS_CA_FILE="$TLS_DIR/ca.pem" SHOP_TLS_OTHER_CA_FILE="$TLS_DIR/other-ca.pem"
+    export SHOP_TLS_CERT_FILE="$TLS_DIR/server.pem" SHOP_TLS_KEY_FILE="$TLS_DIR/server-key.pem"
+    export REDIS_TLS_TEST_URL="rediss://127.0.0.1:$REDIS_TLS_PORT"
+    TLS_DATABASE_URL="$(database_url shop_tls)"
+    export TLS_DATABASE_URL
 
-    log "testing: swift test $* (Postgres 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT)"
+    log "testing: swift test $* (Postgres 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT, Redis TLS 127.0.0.1:$REDIS_TLS_PORT)"
     run_child swift test --skip-build "$@" || status=$?
     CHILD_PID=""
     log "swift test exited with status $status"

@@ -276,7 +276,6 @@ extension RedisClientTests {
         @Test(arguments: [
             "localhost:6379",
             "http://localhost:6379",
-            "rediss://localhost:6379",
             "redis://",
             "redis://:6379",
             "redis://host:0",

@@ -24,6 +24,16 @@ struct SecurityHeadersTests {
         #expect(anonymous[.cacheControl] == nil)
     }
 
+    @Test("Strict-Transport-Security only when the service serves HTTPS")
+    func strictTransportSecurity() {
+        var https = HTTPFields()
+        SecurityHeadersMiddleware.apply(to: &https, credentialed: false, strictTransportSecurity: true)
+        #expect(https[.strictTransportSecurity] == "max-age=31536000")
+        var http = HTTPFields()
+        SecurityHeadersMiddleware.apply(to: &http, credentialed: false)
+        #expect(http[.strictTransportSecurity] == nil)
+    }
+
     @Test("An upstream's copies are replaced, not doubled")
     func replacesUpstreamCopies() {
         var headers: HTTPFields = [.xContentTypeOptions: "nosniff", .contentSecurityPolicy: "default-src *"]

@@ -16,6 +16,9 @@ public struct ServiceConfiguration: Sendable {
     public var shutdownTimeout: Duration
     public var startupTimeout: Duration
     public var client: ClientSettings
+    /// The certificate and key to serve HTTPS with (`TLS_CERTIFICATE_FILE`, `TLS_KEY_FILE`); `nil`
+    /// serves plain HTTP.
+    public var tls: ServerTLS?
 
     /// Reads and validates the common settings; throws ``ConfigurationError`` naming the first
     /// bad one.
@@ -38,20 +41,28 @@ public struct ServiceConfiguration: Sendable {
                 url: url,
                 poolSize: settings.int("database.poolSize", default: 10, range: 1...200)
             )
+            self.database?.tls = try DatabaseTLS(settings: settings)
         } else {
             self.database = nil
         }
-        let redisURL = try settings.requiredString("redis.url", hint: "redis://host:port", secret: true)
+        let redisURL = try settings.requiredString("redis.url", hint: "redis://host:port, or rediss:// for TLS", secret: true)
         do {
             self.redis = try RedisConfiguration(url: redisURL)
         } catch {
-            throw ConfigurationError(setting: "REDIS_URL", problem: "must look like redis://[:password@]host:port[/db]")
+            throw ConfigurationError(setting: "REDIS_URL", problem: "must look like redis://[:password@]host:port[/db] (rediss:// for TLS)")
+        }
+        if let caFile = settings.raw("redis.tlsCaFile") {
+            guard self.redis.tls != nil else {
+                throw ConfigurationError(setting: "REDIS_TLS_CA_FILE", problem: "is set, but REDIS_URL is not a rediss:// URL (TLS)")
+            }
+            self.redis.tls = RedisTLS(trustRoots: try TLSFiles.certificates(at: caFile, setting: "REDIS_TLS_CA_FILE"))
         }
         self.redis.poolSize = try settings.int("redis.poolSize", default: 4, range: 1...64)
         self.maxBodyBytes = try settings.int("http.maxBodyBytes", default: 1_048_576, range: 1...1_073_741_824)
         self.shutdownTimeout = try settings.seconds("shutdown.timeoutSeconds", default: .seconds(10), range: 0...600)
         self.startupTimeout = try settings.seconds("startup.timeoutSeconds", default: .seconds(10), range: 0.1...600)
         self.client = try ClientSettings(settings: settings)
+        self.tls = try ServerTLS(settings: settings)
     }
 }
 

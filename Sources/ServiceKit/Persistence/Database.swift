@@ -8,6 +8,7 @@ public struct Database: Sendable {
     public let client: PostgresClient
     /// Where it points, safe to log.
     public let location: String
+    private let settings: DatabaseSettings
 
     /// Creates the pool (no connection is opened until the first query).
     public init(settings: DatabaseSettings, logger: Logger) {
@@ -17,12 +18,36 @@ public struct Database: Sendable {
             username: settings.username,
             password: settings.password,
             database: settings.database,
-            tls: .disable
+            tls: settings.tls.clientTLS
         )
         configuration.options.maximumConnections = settings.poolSize
         configuration.options.connectTimeout = .seconds(3)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.location = settings.redactedDescription
+        self.settings = settings
+    }
+
+    /// Opens one connection of its own (not from the pool), runs `SELECT 1` and closes it.
+    ///
+    /// The pool retries a failing connection quietly until a query gives up, so a refused TLS
+    /// handshake or password would only show as a timeout; this fails at once with the cause.
+    public func probe(timeout: Duration, logger: Logger) async throws {
+        let configuration = try self.settings.connectionConfiguration()
+        try await withDeadline(timeout) {
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            } catch {
+                throw DatabaseConnectError(settings: self.settings, underlying: error)
+            }
+            do {
+                _ = try await connection.query("SELECT 1", logger: logger)
+            } catch {
+                try? await connection.close()
+                throw DatabaseConnectError(settings: self.settings, underlying: error)
+            }
+            try await connection.close()
+        }
     }
 
     /// Runs `SELECT 1`, failing after `timeout` instead of hanging on an unreachable server.

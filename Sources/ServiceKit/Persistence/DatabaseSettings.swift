@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 
 /// Where a service's Postgres database is, parsed from `DATABASE_URL`.
 public struct DatabaseSettings: Sendable {
@@ -8,6 +9,8 @@ public struct DatabaseSettings: Sendable {
     public var password: String?
     public var database: String
     public var poolSize: Int
+    /// Encryption of the connections (`DATABASE_TLS`); plain unless set.
+    public var tls: DatabaseTLS = .disable
 
     /// Parses `postgres://user:password@host:port/database`; the error never repeats the URL,
     /// which holds a password.
@@ -20,6 +23,13 @@ public struct DatabaseSettings: Sendable {
         }
         guard let user = url.user, !user.isEmpty else {
             throw ConfigurationError(setting: "DATABASE_URL", problem: "has no user name")
+        }
+        // libpq's `?sslmode=` is not read here: refusing it beats silently connecting in the clear.
+        if url.queryItems?.contains(where: { $0.name.lowercased() == "sslmode" }) == true {
+            throw ConfigurationError(
+                setting: "DATABASE_URL",
+                problem: "has ?sslmode=, which is not read: set DATABASE_TLS (disable, require, verify-full) instead"
+            )
         }
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         guard !database.isEmpty else {
@@ -39,4 +49,18 @@ public struct DatabaseSettings: Sendable {
 
     /// `host:port/database`, safe to log.
     public var redactedDescription: String { "\(self.host):\(self.port)/\(self.database)" }
+
+    /// PostgresNIO's settings for one connection (the pool's come from ``Database``).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: self.host,
+            port: self.port,
+            username: self.username,
+            password: self.password,
+            database: self.database,
+            tls: try self.tls.connectionTLS()
+        )
+        configuration.options.connectTimeout = .seconds(3)
+        return configuration
+    }
 }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -24,6 +25,8 @@ public final class RedisClient: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let pool: Mutex<RedisPoolState>
+    /// Made once from ``RedisConfiguration/tls`` (it holds the parsed trust roots); a failure is reported by every connect.
+    private let tlsContext: Result<NIOSSLContext, any Error>?
 
     /// Creates a client; no connection is opened until the first command.
     public init(
@@ -35,6 +38,7 @@ public final class RedisClient: Service, Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.pool = Mutex(RedisPoolState(size: max(1, configuration.poolSize)))
+        self.tlsContext = configuration.tls.map { tls in Result { try NIOSSLContext(configuration: tls.tlsConfiguration) } }
     }
 
     /// Keeps the pool open until graceful shutdown or task cancellation, then closes all connections.
@@ -124,9 +128,16 @@ public final class RedisClient: Service, Sendable {
         Task {
             let connection: RedisConnection
             do {
+                let tlsContext: NIOSSLContext?
+                do {
+                    tlsContext = try self.tlsContext?.get()
+                } catch {
+                    throw RedisClientError.connectionFailed("\(self.configuration.host):\(self.configuration.port): TLS set-up failed: \(error)")
+                }
                 connection = try await RedisConnection.connect(
                     id: id,
                     configuration: self.configuration,
+                    tlsContext: tlsContext,
                     eventLoopGroup: self.eventLoopGroup,
                     logger: self.logger
                 )

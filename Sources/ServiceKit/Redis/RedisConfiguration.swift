@@ -16,6 +16,9 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     public var poolSize: Int
     /// Limit for opening a connection, including name resolution, TCP connect, `AUTH` and `SELECT`.
     public var connectTimeout: Duration
+    /// TLS for every connection, `nil` for plain TCP. A `rediss://` URL turns it on with the system's
+    /// certificate authorities; ``RedisTLS/trustRoots`` names others (`REDIS_TLS_CA_FILE`).
+    public var tls: RedisTLS?
     /// Limit for one command's reply. A command that exceeds it fails with ``RedisClientError/timeout``
     /// and its connection is closed, so blocking commands (`BLPOP`, `XREAD BLOCK`) need a block time below it.
     public var commandTimeout: Duration
@@ -32,7 +35,8 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         database: Int = 0,
         poolSize: Int = 4,
         connectTimeout: Duration = .seconds(2),
-        commandTimeout: Duration = .seconds(2)
+        commandTimeout: Duration = .seconds(2),
+        tls: RedisTLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -42,16 +46,19 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         self.poolSize = poolSize
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
+        self.tls = tls
     }
 
     /// Parses `redis://[[username]:password@]host[:port][/database]`, with the other settings at their defaults.
+    /// `rediss://` is the same over TLS (1.2 or newer), verifying the server's certificate against the
+    /// system's authorities and the host name (an IP address against the certificate's IP addresses).
     ///
     /// `redis://secret@host` is read as a password. User name and password may be percent-encoded.
     /// An IPv6 host is written in brackets: `redis://[::1]:6379`.
     /// - Throws: ``RedisClientError/invalidURL(_:)`` whose text names the faulty part but never the password.
     public init(url: String) throws {
         self.init()
-        let form = "expected redis://[[username]:password@]host[:port][/database]"
+        let form = "expected redis[s]://[[username]:password@]host[:port][/database]"
         // Parts are quoted in errors only when the URL has no "@": otherwise a malformed URL might have put
         // (part of) the password where the scheme, host, port or database was expected.
         let quote: (Substring) -> String = { url.contains("@") ? "" : " '\($0.prefix(64))'" }
@@ -59,9 +66,10 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
             throw RedisClientError.invalidURL("missing scheme; \(form)")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "redis" else {
-            let hint = scheme == "rediss" ? "TLS (rediss://) is not supported" : "unsupported scheme\(quote(scheme[...]))"
-            throw RedisClientError.invalidURL("\(hint); \(form)")
+        switch scheme {
+        case "redis": self.tls = nil
+        case "rediss": self.tls = RedisTLS()
+        default: throw RedisClientError.invalidURL("unsupported scheme\(quote(scheme[...])); \(form)")
         }
         var rest = url[schemeEnd.upperBound...]
         guard !rest.contains("?"), !rest.contains("#") else {
@@ -162,7 +170,8 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         let credentials = self.password == nil ? "" : "\(self.username ?? ""):***@"
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
-        return "redis://\(credentials)\(host):\(self.port)/\(self.database) (pool \(self.poolSize), "
+        let scheme = self.tls == nil ? "redis" : "rediss"
+        return "\(scheme)://\(credentials)\(host):\(self.port)/\(self.database) (pool \(self.poolSize), "
             + "connect timeout \(self.connectTimeout), command timeout \(self.commandTimeout))"
     }
 }

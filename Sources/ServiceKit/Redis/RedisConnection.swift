@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One TCP connection to Redis. Commands may be sent from any number of tasks at once: they are pipelined
 /// and their replies matched in order by ``RedisCommandHandler``.
@@ -27,11 +28,13 @@ final class RedisConnection: Sendable {
     /// Completes when the connection has closed.
     var closeFuture: EventLoopFuture<Void> { self.channel.closeFuture }
 
-    /// Opens a connection and runs `AUTH` and `SELECT` as the configuration asks, all within its connect timeout.
+    /// Opens a connection, completes the TLS handshake when `tlsContext` is given, and runs `AUTH` and `SELECT`
+    /// as the configuration asks, all within its connect timeout.
     /// - Throws: ``RedisClientError/connectionFailed(_:)``.
     static func connect(
         id: Int,
         configuration: RedisConfiguration,
+        tlsContext: NIOSSLContext? = nil,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger
     ) async throws -> RedisConnection {
@@ -44,6 +47,10 @@ final class RedisConnection: Sendable {
             throw RedisClientError.connectionFailed("\(target): the event loop group cannot make NIOPosix sockets")
         }
         let handlerLogger = logger
+        // An IP address is not a valid SNI name: NIOSSL then checks the certificate against the peer's address.
+        let serverName = (try? SocketAddress(ipAddress: configuration.host, port: 0)) == nil ? configuration.host : nil
+        // Completed by the TLS handshake (or its failure); made before the channel, so nothing can finish unseen.
+        let handshake = tlsContext.map { _ in eventLoopGroup.any().makePromise(of: Void.self) }
         let channel: any Channel
         do {
             channel =
@@ -53,6 +60,12 @@ final class RedisConnection: Sendable {
                 .channelOption(.socketOption(.so_keepalive), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tlsContext, let handshake {
+                            try channel.pipeline.syncOperations.addHandlers(
+                                try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName),
+                                TLSHandshakeWaiter(handshake: handshake)
+                            )
+                        }
                         try channel.pipeline.syncOperations.addHandlers(
                             ByteToMessageHandler(RESPReplyDecoder()),
                             RedisCommandHandler(logger: handlerLogger)
@@ -62,9 +75,20 @@ final class RedisConnection: Sendable {
                 .connect(host: configuration.host, port: configuration.port)
                 .get()
         } catch ChannelError.connectTimeout {
+            handshake?.fail(RedisClientError.timeout)
             throw RedisClientError.connectionFailed("\(target): timed out after \(configuration.connectTimeout)")
         } catch {
+            handshake?.fail(error)
             throw RedisClientError.connectionFailed("\(target): \(error)")
+        }
+        if let handshake {
+            try await Self.awaitHandshake(
+                handshake.futureResult,
+                channel: channel,
+                target: target,
+                configuration: configuration,
+                start: handshakeStart
+            )
         }
         let connection = RedisConnection(id: id, channel: channel, commandTimeout: TimeAmount(configuration.commandTimeout), logger: logger)
         do {
@@ -83,6 +107,35 @@ final class RedisConnection: Sendable {
         }
         logger.debug("redis connection opened", metadata: ["redis.server": "\(target)"])
         return connection
+    }
+
+    /// Waits for the TLS handshake within what is left of the connect timeout; closes the channel when it fails.
+    private static func awaitHandshake(
+        _ handshake: EventLoopFuture<Void>,
+        channel: any Channel,
+        target: String,
+        configuration: RedisConfiguration,
+        start: ContinuousClock.Instant
+    ) async throws {
+        let remaining = max(configuration.connectTimeout - (ContinuousClock.now - start), .zero)
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(remaining)) {
+            channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        do {
+            try await handshake.get()
+        } catch {
+            channel.close(promise: nil)
+            let reason: String
+            if let failure = TLSFiles.handshakeFailure(in: error) {
+                reason = "\(failure) (is REDIS_TLS_CA_FILE the authority that signed the server's certificate, and does it name the host?)"
+            } else if ContinuousClock.now - start >= configuration.connectTimeout {
+                reason = "TLS handshake timed out after \(configuration.connectTimeout)"
+            } else {
+                reason = "the server closed the connection during the TLS handshake (does it speak TLS on this port?)"
+            }
+            throw RedisClientError.connectionFailed("\(target): \(reason)")
+        }
     }
 
     private func handshake(configuration: RedisConfiguration, deadline: NIODeadline) async throws {

@@ -16,18 +16,20 @@ public struct ServiceRoutes {
     /// `admission` runs before any token is verified (the gateway's per-address rate limit), so
     /// requests with garbage or forged tokens pass through it too. `caseInsensitive` matches
     /// paths regardless of letter case (the edge: its route classes must not depend on case).
+    /// `servesHTTPS` adds `Strict-Transport-Security` to every answer.
     public init(
         maxBodyBytes: Int,
         verifier: TokenVerifier? = nil,
         deadlineBudget: Duration? = nil,
         clientAddress: ClientAddressSource = .socketPeer,
         admission: (any MiddlewareProtocol<Request, Response, ServiceRequestContext>)? = nil,
-        caseInsensitive: Bool = false
+        caseInsensitive: Bool = false,
+        servesHTTPS: Bool = false
     ) {
         self.router = Router(context: ServiceRequestContext.self, options: caseInsensitive ? .caseInsensitive : [])
         self.table = RouteTable(caseInsensitive: caseInsensitive)
         self.router.add(middleware: RequestIDMiddleware())
-        self.router.add(middleware: SecurityHeadersMiddleware())
+        self.router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: servesHTTPS))
         self.router.add(middleware: ClientAddressMiddleware(source: clientAddress))
         self.router.add(middleware: AccessLogMiddleware())
         self.router.add(middleware: ProblemMiddleware(routes: self.table))

@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -60,7 +62,7 @@ public enum ServiceRuntime {
             if Self.isRoutesCommand {
                 await Self.printRoutes(module: module, dependencies: dependencies, registry: registry)
             }
-            let application = Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
+            let application = try Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
             var groupConfiguration = ServiceGroupConfiguration(
                 // The registry heartbeat comes last, so it is the first to stop: the instance
                 // leaves the registry before its server stops accepting.
@@ -90,15 +92,17 @@ public enum ServiceRuntime {
 
     /// The HTTP application of a module, with health, metrics and the start-up sequence
     /// (dependencies reachable, migrations, the module's own preparation) before it serves.
+    /// With ``ServiceConfiguration/tls`` it serves HTTPS (TLS 1.2+) instead of plain HTTP.
     public static func buildApplication<Module: ServiceModule>(
         module: Module,
         dependencies: ServiceDependencies,
         registry: PrometheusCollectorRegistry
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let configuration = dependencies.configuration
         let routes = Self.makeRoutes(module: module, dependencies: dependencies, registry: registry)
         var application = Application(
             router: routes.router,
+            server: try Self.serverBuilder(tls: configuration.tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             logger: dependencies.logger
         )
@@ -112,10 +116,19 @@ public enum ServiceRuntime {
             StartupGate.shared.open()
             dependencies.logger.info(
                 "service ready",
-                metadata: ["http.host": "\(configuration.host)", "http.port": "\(configuration.port)"]
+                metadata: [
+                    "http.host": "\(configuration.host)", "http.port": "\(configuration.port)",
+                    "http.scheme": "\(configuration.tls == nil ? "http" : "https")",
+                ]
             )
         }
         return application
+    }
+
+    /// HTTP/1.1, inside TLS when the service has a certificate.
+    static func serverBuilder(tls: ServerTLS?) throws -> HTTPServerBuilder {
+        guard let tls else { return .http1() }
+        return try .tls(.http1(), tlsConfiguration: tls.configuration)
     }
 
     /// The router of a module: health and metrics, then the module's own routes.
@@ -135,7 +148,8 @@ public enum ServiceRuntime {
             clientAddress: isEdge
                 ? .forwardedFor(dependencies.trustedProxies) : .gateway(GatewayTokenCheck(verifier: dependencies.tokenVerifier)),
             admission: module.admission,
-            caseInsensitive: isEdge
+            caseInsensitive: isEdge,
+            servesHTTPS: configuration.tls != nil
         )
         HealthRoutes(checks: dependencies.readinessChecks, registry: registry).register(on: routes)
         module.registerRoutes(on: routes)
@@ -148,7 +162,9 @@ public enum ServiceRuntime {
         let deadline = ContinuousClock.now + dependencies.configuration.startupTimeout
         let logger = dependencies.logger
         if let database = dependencies.database {
+            // A connection of its own first: the pool would hide a refused TLS handshake or password behind a timeout.
             try await Self.retry(until: deadline, what: "Postgres at \(database.location) (DATABASE_URL)", logger: logger) { remaining in
+                try await database.probe(timeout: remaining, logger: logger)
                 try await database.ping(timeout: remaining, logger: logger)
             }
         }
@@ -173,7 +189,11 @@ public enum ServiceRuntime {
                 try await attempt(remaining)
                 return
             } catch {
-                lastError = error
+                // The last attempt often only ran out of the time that was left: an earlier
+                // cause (a refused TLS handshake, a wrong password) says more than that.
+                if lastError == nil || !(error is DeadlineExceeded) {
+                    lastError = error
+                }
                 logger.info("waiting for dependency", metadata: ["dependency": "\(what)", "error": "\(Self.unwrap(error))"])
                 try await Task.sleep(for: min(.milliseconds(250), max(.zero, deadline - ContinuousClock.now)))
             }
