@@ -22,15 +22,14 @@ final class GatewayCredential: Sendable {
         self.pauseAfterFailure = pauseAfterFailure
     }
 
-    /// The token to send with a request proxied to `service`, or `nil` when there is none right
-    /// now. (One token serves every service while service tokens carry one audience for all;
-    /// with a token per callee, `service` is its audience.)
+    /// The token to send with a request proxied to `service` (its audience: a token is good only
+    /// at the service it names), or `nil` when there is none right now.
     func token(for service: String, logger: Logger) async -> String? {
         guard let tokens else { return nil }
         let now = self.time.now
         if let failed = self.failedAt.withLock({ $0 }), now - failed < self.pauseAfterFailure { return nil }
         do {
-            let token = try await tokens.token(logger: logger)
+            let token = try await tokens.token(for: service, logger: logger)
             self.failedAt.withLock { $0 = nil }
             return token
         } catch {

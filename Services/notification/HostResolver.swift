@@ -12,7 +12,7 @@ import Darwin
 protocol HostResolver: Sendable {
     /// Every address `host` resolves to, in the resolver's order of preference, without
     /// duplicates; throws ``HostResolutionFailed`` when it resolves to none.
-    func addresses(of host: String) async throws -> [IPAddress]
+    func addresses(of host: String) async throws -> [HostAddress]
 }
 
 /// A host name that resolved to no address.
@@ -25,13 +25,13 @@ struct HostResolutionFailed: Error, Sendable, Equatable, CustomStringConvertible
 /// The system's resolver (`getaddrinfo`: /etc/hosts, then DNS, as configured), run on NIO's
 /// thread pool because it blocks.
 struct SystemHostResolver: HostResolver {
-    func addresses(of host: String) async throws -> [IPAddress] {
+    func addresses(of host: String) async throws -> [HostAddress] {
         try await NIOThreadPool.singleton.runIfActive { try Self.lookUp(host) }
     }
 
     /// Every IPv4 and IPv6 answer for `host` (no `AI_ADDRCONFIG`: an address of a family this
     /// host cannot reach is still an answer that a check must see).
-    static func lookUp(_ host: String) throws -> [IPAddress] {
+    static func lookUp(_ host: String) throws -> [HostAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Darwin)
@@ -45,7 +45,7 @@ struct SystemHostResolver: HostResolver {
             throw HostResolutionFailed(host: host, reason: String(cString: gai_strerror(status)))
         }
         defer { freeaddrinfo(list) }
-        var addresses: [IPAddress] = []
+        var addresses: [HostAddress] = []
         var next = list
         while let info = next?.pointee {
             if let address = info.ai_addr.flatMap({ Self.address(of: $0, family: info.ai_family) }), !addresses.contains(address) {
@@ -58,14 +58,14 @@ struct SystemHostResolver: HostResolver {
     }
 
     /// The address inside a `sockaddr_in` or `sockaddr_in6`; `nil` for other families.
-    private static func address(of socketAddress: UnsafeMutablePointer<sockaddr>, family: Int32) -> IPAddress? {
+    private static func address(of socketAddress: UnsafeMutablePointer<sockaddr>, family: Int32) -> HostAddress? {
         switch family {
         case AF_INET:
             let raw = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-            return withUnsafeBytes(of: raw) { IPAddress(bytes: $0) }
+            return withUnsafeBytes(of: raw) { HostAddress(bytes: $0) }
         case AF_INET6:
             let raw = socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
-            return withUnsafeBytes(of: raw) { IPAddress(bytes: $0) }
+            return withUnsafeBytes(of: raw) { HostAddress(bytes: $0) }
         default:
             return nil
         }

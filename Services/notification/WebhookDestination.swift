@@ -9,7 +9,7 @@ import ServiceKit
 struct WebhookDestination: Hashable, Sendable, CustomStringConvertible {
     /// The host as the HTTP client reads it from the URL (an IPv6 literal without brackets).
     var host: String
-    var address: IPAddress
+    var address: HostAddress
 
     var description: String { "\(self.host) at \(self.address)" }
 }
@@ -18,8 +18,8 @@ struct WebhookDestination: Hashable, Sendable, CustomStringConvertible {
 enum WebhookDestinationRefused: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidURL
     case unresolvable(host: String, reason: String)
-    /// One of the host's addresses is internal (``IPAddress/isInternal``).
-    case internalAddress(host: String, address: IPAddress)
+    /// One of the host's addresses is internal (``HostAddress/isInternal``).
+    case internalAddress(host: String, address: HostAddress)
 
     var description: String {
         switch self {
@@ -51,7 +51,7 @@ struct WebhookDestinationResolver: Sendable {
 
     func destination(of url: String) async throws(WebhookDestinationRefused) -> WebhookDestination {
         guard let host = Self.host(of: url) else { throw .invalidURL }
-        let addresses: [IPAddress]
+        let addresses: [HostAddress]
         do {
             let resolver = self.resolver
             addresses = try await withDeadline(self.timeout) { try await resolver.addresses(of: host) }

@@ -3,7 +3,7 @@ import ServiceKit
 
 /// Which URLs a webhook may point to, by their text: absolute http(s) URLs of at most 2048
 /// characters with a host, and (SSRF protection) unless private hosts are allowed, not
-/// `localhost` nor a literal address in an internal range (``IPAddress/isInternal``).
+/// `localhost` nor a literal address in an internal range (``HostAddress/isInternal``).
 ///
 /// Host names that resolve to internal addresses are caught by ``WebhookDestination``, when a
 /// webhook is registered and again at every delivery, on the address the delivery connects to.
@@ -21,7 +21,7 @@ struct WebhookURLPolicy: Sendable, Equatable {
         guard let host = components.percentEncodedHost, !host.isEmpty else { return "must have a host" }
         if host.hasPrefix("[") {
             // A bracketed IPv6 literal; zone ids (`%25eth0`) are never acceptable.
-            guard host.hasSuffix("]"), let address = IPAddress.ipv6(host.dropFirst().dropLast()) else {
+            guard host.hasSuffix("]"), let address = HostAddress.ipv6(host.dropFirst().dropLast()) else {
                 return "must have a valid host"
             }
             return !self.allowPrivateHosts && address.isInternal ? Self.internalHost : nil
@@ -32,7 +32,7 @@ struct WebhookURLPolicy: Sendable, Equatable {
         var name = host.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         guard !name.isEmpty, !name.hasPrefix("."), !name.contains("..") else { return "must have a valid host" }
-        if let address = IPAddress.ipv4(name) {
+        if let address = HostAddress.ipv4(name) {
             return !self.allowPrivateHosts && address.isInternal ? Self.internalHost : nil
         }
         // A name whose last label is numeric is an address spelling the resolver would refuse.

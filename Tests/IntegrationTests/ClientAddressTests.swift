@@ -70,9 +70,11 @@ extension ShopStackSuite {
             let session = try await Session.register(stack, waitForProfile: false)
             let url = try stack.port("auth")
             let peer = TestClientAddress.loopback()
-            // A real token of another service, and one that claims to be the gateway's but is signed by the attacker.
-            let orderToken = try await ServiceToken.obtain(stack, as: "order")
-            let kid = try JWT.kid(of: orderToken)
+            // A real token of another service for auth, the gateway's real token for another
+            // service, and one that claims to be the gateway's but is signed by the attacker.
+            let userToken = try await ServiceToken.obtain(stack, as: "user", for: "auth")
+            let gatewayTokenForUser = try await ServiceToken.obtain(stack, as: "api-gateway", for: "user")
+            let kid = try JWT.kid(of: userToken)
             let forgedGateway = try JWT.es256(
                 header: JWT.es256Header(kid: kid),
                 claims: JWT.validClaims(subject: "api-gateway", roles: []),
@@ -96,7 +98,7 @@ extension ShopStackSuite {
             // Failures, each claiming another client, until auth's per-client throttle refuses.
             var refused: HTTPResult?
             for attempt in 1...60 {
-                let token = attempt.isMultiple(of: 2) ? orderToken : forgedGateway
+                let token = [userToken, gatewayTokenForUser, forgedGateway][attempt % 3]
                 let failed = try login(try Self.wrongLogin(), claiming: TestClientAddress.ipv4(), token: token)
                 if failed.status == 429 {
                     refused = failed
@@ -109,7 +111,7 @@ extension ShopStackSuite {
             let right = try login(
                 try canonicalJSON(["email": session.email, "password": session.password]),
                 claiming: TestClientAddress.ipv4(),
-                token: orderToken
+                token: gatewayTokenForUser
             )
             expectProblem(right, status: 429, path: Self.loginPath)
             #expect(!right.text.contains("accessToken"), "no tokens for the throttled peer: \(right.text.prefix(200))")
@@ -152,7 +154,7 @@ extension ShopStackSuite {
             let settings: [String: String?] = ["RATE_LIMITS": "address=0.01/3,anonymous=1000/2000,user=1000/2000"]
             try await ExtraGateway.with(stack, label: "forged-tokens", settings: settings) { gateway in
                 let client = TestClientAddress.ipv6()
-                let kid = try JWT.kid(of: try await ServiceToken.obtain(stack, as: "order"))
+                let kid = try JWT.kid(of: try await ServiceToken.obtain(stack, as: "order", for: "product"))
                 let forged = try JWT.es256(
                     header: JWT.es256Header(kid: kid),
                     claims: JWT.validClaims(subject: UUID().uuidString.lowercased()),

@@ -10,8 +10,9 @@ extension ShopStackSuite {
     /// password is hashed, per (account, client address) with growing waits, under a per-account
     /// ceiling and per-address limits; throttle keys are hashes.
     ///
-    /// Client addresses are chosen with `X-Forwarded-For` straight at auth (random ones from the
-    /// documentation ranges), so nothing here counts against 127.0.0.1, which the suite shares.
+    /// Client addresses are chosen straight at auth as the gateway sends them (`X-Client-Address`
+    /// beside the gateway's real token: `GatewayVouch`; random ones from the documentation
+    /// ranges), so nothing here counts against 127.0.0.1, which the suite shares.
     /// Limits lower than the stack's are tested against an extra auth of their own (static
     /// discovery: the gateway never sends it anything).
     @Suite("Login abuse")
@@ -36,7 +37,7 @@ extension ShopStackSuite {
                 .POST,
                 base + Self.loginPath,
                 json: try canonicalJSON(["email": email, "password": password]),
-                headers: [("X-Forwarded-For", address)]
+                headers: try await GatewayVouch.headers(stack, to: "auth", clientAddress: address)
             )
         }
 
@@ -163,7 +164,7 @@ extension ShopStackSuite {
                     .POST,
                     base + "/v1/auth/register",
                     json: try canonicalJSON(["email": Session.newEmail(), "password": Session.newPassword(), "name": "Limited"]),
-                    headers: [("X-Forwarded-For", client)]
+                    headers: try await GatewayVouch.headers(stack, to: "auth", clientAddress: client)
                 )
             }
             for attempt in 1...3 {
@@ -180,7 +181,7 @@ extension ShopStackSuite {
                     .POST,
                     base + "/v1/auth/refresh",
                     json: try canonicalJSON(["refreshToken": token]),
-                    headers: [("X-Forwarded-For", client)]
+                    headers: try await GatewayVouch.headers(stack, to: "auth", clientAddress: client)
                 )
             }
             let session = try await Session.register(stack, waitForProfile: false)

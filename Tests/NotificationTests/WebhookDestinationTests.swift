@@ -4,11 +4,11 @@ import Testing
 
 /// A resolver with fixed answers, as DNS would give them to an attacker who controls a name.
 struct FakeResolver: HostResolver {
-    var answers: [String: [IPAddress]]
+    var answers: [String: [HostAddress]]
     /// Names whose lookup never ends (a DNS server that does not answer).
     var hanging: Set<String> = []
 
-    func addresses(of host: String) async throws -> [IPAddress] {
+    func addresses(of host: String) async throws -> [HostAddress] {
         if self.hanging.contains(host) {
             try await Task.sleep(for: .seconds(3600))
         }

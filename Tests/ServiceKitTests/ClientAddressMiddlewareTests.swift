@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Contracts
 import ServiceKit
 import Synchronization
 import Testing
@@ -12,8 +13,8 @@ import Testing
 struct ClientAddressMiddlewareTests {
     /// A compact token whose payload carries `exp`; the signature part is not looked at here
     /// (the check's verifier is a stand-in).
-    private static func token(subject: String, expiresAt: Date) -> String {
-        let payload = #"{"sub":"\#(subject)","exp":\#(Int(expiresAt.timeIntervalSince1970))}"#
+    private static func token(subject: String, expiresAt: Date, scope: String = ServiceScope.clientAddressAssert.rawValue) -> String {
+        let payload = #"{"sub":"\#(subject)","scope":"\#(scope)","exp":\#(Int(expiresAt.timeIntervalSince1970))}"#
         return Base64URL.encode(Data(#"{"alg":"ES256","kid":"k"}"#.utf8)) + "." + Base64URL.encode(Data(payload.utf8)) + ".c2ln"
     }
 
@@ -27,7 +28,9 @@ struct ClientAddressMiddlewareTests {
             guard parts.count == 3, parts[2] == "c2ln", let payload = Base64URL.decode(parts[1]),
                 let claims = try? JSONSerialization.jsonObject(with: payload) as? [String: Any], let subject = claims["sub"] as? String
             else { throw TokenRejection(reason: "not a stand-in token") }
-            return Identity(subject: subject, roles: [], scopes: [Scope.internal], tokenID: UUID().uuidString)
+            if UUID(uuidString: subject) != nil { return Identity(user: subject, roles: [], tokenID: UUID().uuidString) }
+            let scopes = ((claims["scope"] as? String) ?? "").split(separator: " ").map { ServiceScope(rawValue: String($0)) }
+            return Identity(service: subject, scopes: Set(scopes), tokenID: UUID().uuidString)
         }
 
         var check: GatewayTokenCheck { self.check(now: { Date() }) }
@@ -83,6 +86,7 @@ struct ClientAddressMiddlewareTests {
         let gateway = Self.token(subject: GatewayTokenCheck.gatewayClientID, expiresAt: expiry)
         let order = Self.token(subject: "order", expiresAt: expiry)
         let user = Self.token(subject: UUID().uuidString.lowercased(), expiresAt: expiry)
+        let unscoped = Self.token(subject: GatewayTokenCheck.gatewayClientID, expiresAt: expiry, scope: "")
 
         func ask(_ pairs: [(String, String)]) async throws -> String {
             try await Self.whoami(.gateway(check), headers: Self.fields(pairs))
@@ -91,6 +95,10 @@ struct ClientAddressMiddlewareTests {
         #expect(try await ask([("X-Client-Address", "2001:DB8::9"), ("X-Gateway-Token", gateway)]) == "2001:db8::9")
         #expect(try await ask([("X-Client-Address", "203.0.113.9"), ("X-Gateway-Token", order)]) == "127.0.0.1", "another service's token")
         #expect(try await ask([("X-Client-Address", "203.0.113.9"), ("X-Gateway-Token", user)]) == "127.0.0.1", "a user's token")
+        #expect(
+            try await ask([("X-Client-Address", "203.0.113.9"), ("X-Gateway-Token", unscoped)]) == "127.0.0.1",
+            "the gateway's token without client-address.assert"
+        )
         #expect(try await ask([("X-Client-Address", "203.0.113.9"), ("X-Gateway-Token", "forged")]) == "127.0.0.1", "an invalid token")
         #expect(try await ask([("X-Client-Address", "not-an-address"), ("X-Gateway-Token", gateway)]) == "127.0.0.1", "no address")
         let twice = [("X-Client-Address", "203.0.113.9"), ("X-Client-Address", "198.51.100.4"), ("X-Gateway-Token", gateway)]

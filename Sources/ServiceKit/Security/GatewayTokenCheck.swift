@@ -1,3 +1,4 @@
+import Contracts
 import Crypto
 import Foundation
 import HTTPTypes
@@ -13,8 +14,9 @@ extension HTTPField.Name {
     public static var gatewayToken: Self { .init("X-Gateway-Token")! }
 }
 
-/// Decides whether a request comes from the gateway: its `X-Gateway-Token` must be a token that
-/// auth issued to the client `api-gateway` (client credentials), verified like any access token.
+/// Decides whether a request comes from the gateway: its `X-Gateway-Token` must be a service
+/// token that auth issued to the client `api-gateway` for this service (the audience) with the
+/// scope `client-address.assert`, verified like any access token.
 ///
 /// Tokens that passed are remembered until they expire (a few at once: every gateway replica has
 /// its own), so the signature is checked once per token, not once per request.
@@ -60,9 +62,11 @@ public final class GatewayTokenCheck: Sendable {
             logger.info("gateway token rejected; the client address header is ignored", metadata: ["reason": "\(error)"])
             return false
         }
-        // Only auth signs tokens, and it names a user token by an account id (a UUID), a service
-        // token by its client id: this subject is the gateway's client credentials.
-        guard identity.subject == Self.gatewayClientID, let expiry = Self.expiry(of: token), expiry > now else {
+        // Only auth signs tokens; the verifier accepts service tokens addressed to this service
+        // only, and auth grants this scope to the gateway's client credentials alone.
+        guard identity.isService, identity.subject == Self.gatewayClientID, identity.scopes.contains(.clientAddressAssert),
+            let expiry = Self.expiry(of: token), expiry > now
+        else {
             logger.info("a token that is not the gateway's came as a gateway token; the client address header is ignored")
             return false
         }

@@ -68,9 +68,11 @@ public actor ServiceTokenSource {
 
 /// The body of a client-credentials request to auth's token endpoint: the token is for
 /// `audience`, the one service the caller means to call with it.
-public struct ServiceTokenRequest: Codable, Sendable {
+public struct ServiceTokenRequest: Codable, Sendable, BoundedInput {
     /// The longest audience (a service's name) auth reads.
     public static let maxAudienceLength = 64
+    /// The longest grant type auth reads (the only one is `client_credentials`).
+    public static let maxGrantTypeLength = 32
 
     public var grantType: String
     public var audience: String
@@ -78,6 +80,11 @@ public struct ServiceTokenRequest: Codable, Sendable {
     public init(audience: String) {
         self.grantType = "client_credentials"
         self.audience = audience
+    }
+
+    public func checkBounds(_ bounds: inout InputBounds) {
+        bounds.string(self.grantType, "grantType", max: Self.maxGrantTypeLength)
+        bounds.string(self.audience, "audience", max: Self.maxAudienceLength)
     }
 }
 

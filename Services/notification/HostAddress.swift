@@ -2,8 +2,8 @@
 /// host. Literals are parsed as the system resolver parses them, so that no spelling of a
 /// private address slips past ``WebhookURLPolicy``: IPv4 also in the `inet_aton` forms
 /// (`127.1`, `2130706433`, `0x7f.0.0.1`, `0177.0.0.1`), IPv6 with `::` compression and an
-/// embedded IPv4 tail. Which addresses a webhook may reach: `IPAddress+Internal.swift`.
-enum IPAddress: Hashable, Sendable, CustomStringConvertible {
+/// embedded IPv4 tail. Which addresses a webhook may reach: `HostAddress+Internal.swift`.
+enum HostAddress: Hashable, Sendable, CustomStringConvertible {
     /// Four bytes, network order.
     case v4([UInt8])
     /// Sixteen bytes, network order.

@@ -1,4 +1,4 @@
-extension IPAddress {
+extension HostAddress {
     /// Whether the address is one a webhook must not reach: anything not routed on the public
     /// internet, and anything that reaches this host, its cluster or its cloud's metadata.
     ///
