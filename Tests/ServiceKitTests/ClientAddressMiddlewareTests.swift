@@ -1,9 +1,9 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Contracts
 import ServiceKit
 import Synchronization
 import Testing
