@@ -27,22 +27,8 @@ extension ShopStackSuite {
                 "this machine's host name (or another /etc/hosts name) should resolve to loopback or private addresses only"
             )
             let session = try await Session.register(stack, name: "SSRF Probe")
-            let port = try Ports.freePort()
-            var environment = try stack.environment(for: "notification", port: port)
-            environment["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = "false"
-            // Not in the registry, so the gateway never sends the suite's requests here; and its delivery
-            // worker (which sleeps a poll interval first) claims none of the suite's deliveries meanwhile.
-            environment["DISCOVERY_BACKEND"] = "static"
-            environment["WEBHOOK_POLL_SECONDS"] = "60"
-            environment["WEBHOOK_CONNECT_TIMEOUT_SECONDS"] = "3"
-            let strict = try ServiceProcess(
-                name: "notification",
-                environment: environment,
-                logFile: stack.logDirectory.appendingPathComponent("notification-strict-\(port).log")
-            )
-            try strict.start()
-            do {
-                try await Self.awaitReady(strict, port: port, stack: stack)
+            let settings = ["WEBHOOK_ALLOW_PRIVATE_HOSTS": "false", "WEBHOOK_CONNECT_TIMEOUT_SECONDS": "3"]
+            try await ExtraNotification.with(stack, label: "strict", settings: settings) { port in
                 let endpoint = "http://127.0.0.1:\(port)\(Self.webhooksPath)"
                 let targets = [
                     "http://\(hostName):\(stack.gatewayPort)/v1/status",  // this machine, by its name
@@ -70,11 +56,7 @@ extension ShopStackSuite {
                     return count
                 }
                 #expect(stored == 0, "no refused webhook was stored")
-            } catch {
-                await strict.stop()
-                throw error
             }
-            await strict.stop()
         }
 
         @Test("A webhook's secret is stored encrypted (not the secret, key id test-1) and deliveries are signed with the secret shown once")
@@ -200,18 +182,6 @@ extension ShopStackSuite {
                     "the delivery verifies with the webhook's secret: \(signature)"
                 )
             }
-        }
-
-        /// Polls the extra instance's `/health/ready` until 200 (bounded), failing at once if it exits.
-        private static func awaitReady(_ process: ServiceProcess, port: Int, stack: Stack) async throws {
-            let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-            while ContinuousClock.now < deadline {
-                guard process.isRunning else { throw HarnessError("notification exited before it was ready:\n\(process.logTail())") }
-                let response = try? await stack.http.send(.GET, "http://127.0.0.1:\(port)/health/ready", timeout: .seconds(1))
-                if response?.status == 200 { return }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            throw HarnessError("notification on port \(port) not ready within 60 s:\n\(process.logTail())")
         }
 
         /// A name the system resolver maps to this machine (loopback or private addresses only) that is not

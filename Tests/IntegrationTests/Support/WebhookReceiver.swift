@@ -11,15 +11,30 @@ import Darwin
 #endif
 
 /// A webhook endpoint on 127.0.0.1 inside the test process: records every request and answers the n-th with
-/// `statuses[n]` (200 once the list runs out), then closes the connection.
+/// `replies[n]` (`otherwise` once the list runs out), then closes the connection.
 ///
 /// Plain sockets on background threads, every wait bounded by a 100 ms poll (as ``FakeUpstream``): `stop()`
 /// (or the lifetime running out) ends them all.
 final class WebhookReceiver: Sendable {
     static let maxConnections = 32
 
+    /// How the receiver answers one request: as a webhook endpoint should, or as a hostile one does.
+    enum Reply: Sendable {
+        /// This status with a small JSON body.
+        case status(Int)
+        /// `302 Found` to `location`.
+        case redirect(to: String)
+        /// `200 OK` announcing `bytes` bytes of body and sending them (until the peer hangs up).
+        case hugeBody(bytes: Int)
+        /// Never answers; holds the connection until the peer hangs up or the receiver stops.
+        case silence
+        /// Answers bytes that are not HTTP at all.
+        case garbage
+    }
+
     let port: Int
-    private let statuses: [Int]
+    private let replies: [Reply]
+    private let otherwise: Reply
     private let listener: Int32
     private let deadline: ContinuousClock.Instant
     private let state: Mutex<State>
@@ -30,9 +45,15 @@ final class WebhookReceiver: Sendable {
         var connections = 0
         var requests: [ReceivedRequest] = []
         var errors: [String] = []
+        var bodyBytesSent = 0
     }
 
-    init(statuses: [Int] = [], lifetime: Duration = .seconds(120)) throws {
+    /// Answers the n-th request with `statuses[n]`, then 200.
+    convenience init(statuses: [Int] = [], lifetime: Duration = .seconds(120)) throws {
+        try self.init(replies: statuses.map { .status($0) }, lifetime: lifetime)
+    }
+
+    init(replies: [Reply], otherwise: Reply = .status(200), lifetime: Duration = .seconds(120)) throws {
         #if canImport(Darwin)
         let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #else
@@ -64,7 +85,8 @@ final class WebhookReceiver: Sendable {
             throw HarnessError("webhook receiver: getsockname failed: errno \(code)")
         }
         self.port = Int(UInt16(bigEndian: address.sin_port))
-        self.statuses = statuses
+        self.replies = replies
+        self.otherwise = otherwise
         self.listener = descriptor
         self.deadline = ContinuousClock.now.advanced(by: lifetime)
         self.state = Mutex(State(runningThreads: 1))
@@ -86,6 +108,9 @@ final class WebhookReceiver: Sendable {
     /// What went wrong while reading requests.
     var errors: [String] { state.withLock { $0.errors } }
 
+    /// The body bytes sent so far by ``Reply/hugeBody(bytes:)`` answers.
+    var bodyBytesSent: Int { state.withLock { $0.bodyBytesSent } }
+
     /// Waits (bounded) until at least `count` requests were read; the requests read by then.
     func waitForRequests(_ count: Int, timeout: Duration) async -> [ReceivedRequest] {
         let until = ContinuousClock.now.advanced(by: timeout)
@@ -93,6 +118,18 @@ final class WebhookReceiver: Sendable {
             let current = requests
             if current.count >= count || ContinuousClock.now >= until { return current }
             try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Runs `body`, then stops the receiver, whether `body` threw or not.
+    func whileServing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await self.stop()
+            return result
+        } catch {
+            await self.stop()
+            throw error
         }
     }
 
@@ -165,16 +202,48 @@ final class WebhookReceiver: Sendable {
                     state.requests.append(request)
                     return state.requests.count - 1
                 }
-                let status = turn < statuses.count ? statuses[turn] : 200
-                let reason = status < 300 ? "OK" : "Internal Server Error"
-                let body = #"{"received":true}"#
-                let response =
-                    "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
-                    + "Connection: close\r\n\r\n\(body)"
-                FakeUpstream.sendAll(connection, Array(response.utf8))
+                self.answer(connection, turn < self.replies.count ? self.replies[turn] : self.otherwise)
                 return
             }
         }
+    }
+
+    private func answer(_ connection: Int32, _ reply: Reply) {
+        switch reply {
+        case .status(let status):
+            let reason = status < 300 ? "OK" : "Internal Server Error"
+            Self.respond(connection, head: "HTTP/1.1 \(status) \(reason)", body: #"{"received":true}"#)
+        case .redirect(let location):
+            Self.respond(connection, head: "HTTP/1.1 302 Found\r\nLocation: \(location)", body: "")
+        case .hugeBody(let total):
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(total)\r\nConnection: close\r\n\r\n"
+            // A peer that stops reading without hanging up must not hold this thread for ever.
+            var limit = timeval(tv_sec: 5, tv_usec: 0)
+            _ = setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+            guard FakeUpstream.sendAll(connection, Array(head.utf8)) else { return }
+            let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 64 * 1024)
+            var sent = 0
+            while sent < total, !self.shouldStop {
+                let part = Array(chunk.prefix(total - sent))
+                guard FakeUpstream.sendAll(connection, part) else { return }
+                sent += part.count
+                self.state.withLock { $0.bodyBytesSent += part.count }
+            }
+        case .silence:
+            var sink = [UInt8](repeating: 0, count: 4096)
+            while !self.shouldStop {
+                guard FakeUpstream.waitReadable(connection) else { continue }
+                if sink.withUnsafeMutableBytes({ recv(connection, $0.baseAddress, $0.count, 0) }) <= 0 { return }
+            }
+        case .garbage:
+            FakeUpstream.sendAll(connection, Array("SSH-2.0-OpenSSH_9.2\r\n\u{0}\u{1}\u{2}not http at all\r\n\r\n".utf8))
+        }
+    }
+
+    private static func respond(_ connection: Int32, head: String, body: String) {
+        let response =
+            "\(head)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        FakeUpstream.sendAll(connection, Array(response.utf8))
     }
 }
 
