@@ -15,6 +15,9 @@ struct WebhookURLPolicy: Sendable, Equatable {
     /// Why `url` is refused, as a field message; `nil` when it is acceptable.
     func problem(with url: String) -> String? {
         guard url.utf8.count <= Self.maximumLength else { return "must be at most \(Self.maximumLength) characters" }
+        // Parsers disagree about a backslash: URLComponents reads `http://127.0.0.1\@example.com/`
+        // as user info and the host example.com, a browser-style parser as the host 127.0.0.1.
+        guard !url.utf8.contains(UInt8(ascii: "\\")) else { return "must not contain a backslash" }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https"
         else { return "must be an absolute http or https URL" }

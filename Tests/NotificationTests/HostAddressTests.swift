@@ -2,7 +2,7 @@ import Testing
 
 @testable import NotificationService
 
-struct IPAddressTests {
+struct HostAddressTests {
     @Test func parsesIPv4AsTheResolverDoes() {
         #expect(HostAddress.ipv4("192.168.0.1") == .v4([192, 168, 0, 1]))
         #expect(HostAddress.ipv4("127.1") == .v4([127, 0, 0, 1]))

@@ -40,6 +40,8 @@ struct WebhookURLPolicyTests {
         "http://[not-ipv6]/",
         "http://999.1.1.1/",
         "http://example..com/",
+        "http://127.0.0.1\\@example.com/",
+        "https://example.com\\@10.0.0.1/",
     ])
     func refusesWhatIsNotAnAbsoluteHTTPURLWithAValidHost(url: String) {
         #expect(self.strict.problem(with: url) != nil)
