@@ -136,12 +136,18 @@ struct RegistryTests {
                 let discovery = RedisDiscovery(redis: redis, fallback: StaticDiscovery(endpoints: [:]), refreshInterval: .zero)
                 let short = Self.registration("short-lived", port: 9001)
                 let long = Self.registration("long-lived", port: 9002)
-                try await RedisRegistry.register(short, service: service, ttl: .milliseconds(300), redis: redis)
+                // Long enough that a busy machine reads both before the short one expires.
+                try await RedisRegistry.register(short, service: service, ttl: .seconds(2), redis: redis)
                 try await RedisRegistry.register(long, service: service, ttl: .seconds(30), redis: redis)
                 #expect(try await discovery.instances(of: service).map(\.id) == ["long-lived", "short-lived"])
-                // A correctness wait, not a timing assertion: well past the TTL.
-                try await Task.sleep(for: .milliseconds(600))
-                #expect(try await discovery.instances(of: service).map(\.id) == ["long-lived"])
+                // Await the expiry (bounded) instead of sleeping a guess.
+                var live = ["long-lived", "short-lived"]
+                let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+                while live.count > 1, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                    live = try await discovery.instances(of: service).map(\.id)
+                }
+                #expect(live == ["long-lived"])
                 // Reading removed the expired member and its details.
                 #expect(try await !self.isMember("short-lived", of: service, redis: redis))
                 #expect(try await !self.hasDetails("short-lived", of: service, redis: redis))
@@ -236,29 +242,29 @@ struct RegistryTests {
             try await self.withService(redis) { (service) async throws in
                 let readiness = Readiness(true)
                 let registration = Self.registration("heart-1", port: 9001)
-                // Beats every 200 ms.
+                // Beats every 500 ms (a third of the TTL): a busy machine may delay a beat, not three.
                 let heartbeat = RegistryHeartbeat(
                     redis: redis,
                     service: service,
                     registration: registration,
-                    ttl: .milliseconds(600),
+                    ttl: .milliseconds(1500),
                     logger: Self.logger
                 ) { readiness.isReady }
                 let discovery = RedisDiscovery(redis: redis, fallback: StaticDiscovery(endpoints: [:]), refreshInterval: .zero)
                 try await self.withHeartbeat(heartbeat) { (_) async throws in
-                    #expect(try await self.eventually(within: .seconds(2)) { try await discovery.instances(of: service).map(\.id) == ["heart-1"] })
+                    #expect(try await self.eventually(within: .seconds(10)) { try await discovery.instances(of: service).map(\.id) == ["heart-1"] })
                     // Renewed: still there well after one TTL.
-                    try await Task.sleep(for: .milliseconds(1000))
+                    try await Task.sleep(for: .milliseconds(2500))
                     #expect(try await discovery.instances(of: service) == [ServiceInstance(id: "heart-1", baseURL: registration.url)])
 
                     // Not ready: withdrawn (removed from the set, which expiry alone never does without a read).
                     readiness.set(false)
-                    #expect(try await self.eventually(within: .milliseconds(1500)) { try await !self.isMember("heart-1", of: service, redis: redis) })
+                    #expect(try await self.eventually(within: .seconds(10)) { try await !self.isMember("heart-1", of: service, redis: redis) })
                     #expect(try await !self.hasDetails("heart-1", of: service, redis: redis))
 
                     // Ready again: back.
                     readiness.set(true)
-                    #expect(try await self.eventually(within: .milliseconds(1500)) { try await self.isMember("heart-1", of: service, redis: redis) })
+                    #expect(try await self.eventually(within: .seconds(10)) { try await self.isMember("heart-1", of: service, redis: redis) })
                 }
             }
         }
@@ -276,7 +282,7 @@ struct RegistryTests {
                     logger: Self.logger
                 ) { true }
                 try await self.withHeartbeat(heartbeat) { (task) async throws in
-                    #expect(try await self.eventually(within: .seconds(2)) { try await self.isMember("heart-2", of: service, redis: redis) })
+                    #expect(try await self.eventually(within: .seconds(10)) { try await self.isMember("heart-2", of: service, redis: redis) })
                     task.cancel()
                     _ = await task.result
                     #expect(try await !self.isMember("heart-2", of: service, redis: redis))
@@ -302,7 +308,7 @@ struct RegistryTests {
                 }
                 try await self.withHeartbeat(heartbeat) { (_) async throws in
                     // Several beats asked for readiness, none registered.
-                    #expect(try await self.eventually(within: .seconds(2)) { asked.withLock { $0 } >= 3 })
+                    #expect(try await self.eventually(within: .seconds(10)) { asked.withLock { $0 } >= 3 })
                     #expect(try await !self.isMember("heart-3", of: service, redis: redis))
                     #expect(try await !self.hasDetails("heart-3", of: service, redis: redis))
                 }
