@@ -138,8 +138,8 @@ find_pg_bin() {
 }
 
 # Installs, with apt, whatever of the given needs is missing. Needs are:
-# postgres, redis, curl, openssl, docker-compose, python3-venv. `apt-get update` runs once, and only
-# when something has to be installed.
+# postgres, redis, curl, openssl, docker-compose, python3-venv, and for `make bench` nginx, wrk and
+# pgbench. `apt-get update` runs once, and only when something has to be installed.
 ensure_packages() {
     local need pkgs=()
     for need in "$@"; do
@@ -153,6 +153,14 @@ ensure_packages() {
         openssl) command -v openssl >/dev/null || pkgs+=(openssl) ;;
         docker-compose) command -v docker-compose >/dev/null || pkgs+=(docker-compose) ;;
         python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3 python3-venv) ;;
+        nginx) command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx) ;;
+        wrk) command -v wrk >/dev/null || pkgs+=(wrk) ;;
+        # Debian ships pgbench with the server (postgresql-NN); postgresql-contrib elsewhere.
+        pgbench)
+            if [[ -z "$(find_pg_bin)" || ! -x "$(find_pg_bin)/pgbench" ]] && ! command -v pgbench >/dev/null; then
+                pkgs+=(postgresql-contrib)
+            fi
+            ;;
         *) die "ensure_packages: unknown need '$need'" ;;
         esac
     done
@@ -167,8 +175,8 @@ ensure_packages() {
     if [[ " ${pkgs[*]} " == *" postgresql-15 "* ]] && ! apt-cache show postgresql-15 >/dev/null 2>&1; then
         pkgs=("${pkgs[@]/postgresql-15/postgresql}")
     fi
-    # The packages' maintainer scripts would start system-wide Postgres and
-    # Redis on 5432/6379; this project runs its own, so forbid that start
+    # The packages' maintainer scripts would start system-wide Postgres,
+    # Redis and nginx on 5432/6379/80; this project runs its own, so forbid that start
     # (Debian's policy-rc.d protocol: exit 101 = action not allowed) unless a
     # policy is already in place.
     local policy=/usr/sbin/policy-rc.d made_policy=0 rc=0
@@ -222,19 +230,42 @@ compose_check() {
     fi
 }
 
+# Creates the project-local .venv on first use. Its output goes to stderr: the helpers below
+# answer on stdout.
+venv_ensure() {
+    local venv="$ROOT/.venv"
+    [[ ! -x "$venv/bin/pip" ]] || return 0
+    ensure_packages python3-venv >&2
+    python3 -m venv "$venv" >&2 || die "python3 -m venv $venv failed"
+}
+
 # The path of <command> in the project-local .venv, installing <requirement> (a pip
 # requirement such as 'schemathesis>=4.32,<5') into it with pip first when the command is
 # missing; the .venv is created on first use.
 venv_tool() {
     local command="$1" requirement="$2" venv="$ROOT/.venv"
     if [[ ! -x "$venv/bin/$command" ]]; then
-        # stdout is the answer: everything else goes to stderr.
-        ensure_packages python3-venv >&2
-        [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv" >&2 || die "python3 -m venv $venv failed"
+        venv_ensure
         log "installing $requirement into .venv with pip"
         "$venv/bin/pip" install -q --disable-pip-version-check "$requirement" >&2 || die "pip install $requirement failed"
     fi
     printf '%s' "$venv/bin/$command"
+}
+
+# The path of the .venv's python, once each <module>=<requirement> pair given can be imported
+# (pip installs the requirements of those that cannot), e.g. venv_python 'aiohttp=aiohttp>=3.9,<4'.
+venv_python() {
+    local pair module missing=() python="$ROOT/.venv/bin/python3"
+    venv_ensure
+    for pair in "$@"; do
+        module="${pair%%=*}"
+        "$python" -c "import $module" 2>/dev/null || missing+=("${pair#*=}")
+    done
+    if ((${#missing[@]})); then
+        log "installing ${missing[*]} into .venv with pip"
+        "$python" -m pip install -q --disable-pip-version-check "${missing[@]}" >&2 || die "pip install ${missing[*]} failed"
+    fi
+    printf '%s' "$python"
 }
 
 # `kubernetes-validate --strict` over deploy/k8s, from the project-local .venv.
