@@ -7,7 +7,7 @@ export SWIFT_DETERMINISTIC_HASHING := 1
 SWIFT_FORMAT_PATHS := Sources Services Tests Package.swift
 
 .DEFAULT_GOAL := help
-.PHONY: help run test smoke fuzz chaos build stop reset fmt lint compose-check k8s-check
+.PHONY: help run test smoke fuzz chaos bench build stop reset fmt lint compose-check k8s-check
 
 help: ## List the targets
 	@echo "usage: make <target>"
@@ -35,6 +35,9 @@ fuzz: ## schemathesis against a running make run (URL=http://127.0.0.1:8080) as 
 chaos: ## The chaos suite at full size: 200+ orders, 20+ kills of product/payment/order/notification, Redis once
 	CHAOS_ORDERS=$${CHAOS_ORDERS:-200} CHAOS_KILLS=$${CHAOS_KILLS:-20} CHAOS_DURATION_SECONDS=$${CHAOS_DURATION_SECONDS:-600} \
 		bash scripts/test.sh --filter Chaos
+
+bench: ## Release build, then the stack vs nginx and pgbench (reads, checkout, RSS, start-up) -> bench/results/ (~13 min)
+	bash bench/run.sh $(ARGS)
 
 build: ## swift build
 	swift build
