@@ -416,16 +416,22 @@ measure_checkout() {
     CHECKOUT_RATE="$rate"
 }
 
+# pgbench on bench_pgbench as the superuser over the unix socket: as lib.sh's as_pg, but as a
+# measuring command (the clean-up can end it).
+run_pgbench() {
+    local as_user=()
+    ((EUID != 0)) || as_user=(runuser -u "$PG_OS_USER" --)
+    measure env -C "$PG_HOME" "${as_user[@]}" "$PG_BIN/pgbench" "$@" -h "$PG_SOCK" -p "$PG_PORT" -U postgres bench_pgbench
+}
+
 measure_pgbench() {
     local out="$PARTS/pgbench.txt" tps latency
     pg_paths
     log "pgbench: TPC-B, scale $PGBENCH_SCALE, -c 8 -j 2 -T $PGBENCH_SECONDS, database bench_pgbench on the same Postgres"
     printf '%s\n' 'SET client_min_messages = warning;' 'DROP DATABASE IF EXISTS bench_pgbench;' 'CREATE DATABASE bench_pgbench;' |
         pg_superuser_psql
-    as_pg "$PG_BIN/pgbench" -i -q -s "$PGBENCH_SCALE" -h "$PG_SOCK" -p "$PG_PORT" -U postgres bench_pgbench >"$PARTS/pgbench-init.txt" 2>&1 ||
-        die "pgbench -i failed; see $PARTS/pgbench-init.txt"
-    as_pg "$PG_BIN/pgbench" -c 8 -j 2 -T "$PGBENCH_SECONDS" -h "$PG_SOCK" -p "$PG_PORT" -U postgres bench_pgbench >"$out" 2>&1 ||
-        die "pgbench failed; see $out"
+    run_pgbench -i -q -s "$PGBENCH_SCALE" >"$PARTS/pgbench-init.txt" 2>&1 || die "pgbench -i failed; see $PARTS/pgbench-init.txt"
+    run_pgbench -c 8 -j 2 -T "$PGBENCH_SECONDS" >"$out" 2>&1 || die "pgbench failed; see $out"
     tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | head -n1)"
     latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$out")"
     [[ -n "$tps" && -n "$latency" ]] || die "no tps in pgbench's output; see $out"
