@@ -3,7 +3,8 @@
 # start), the docker-compose.yml and Kubernetes checks, then `swift build --build-tests`
 # and `swift test` against those servers, then scripts/smoke.sh: `make run` on free
 # ports with the executables just built (Ctrl-C, `make stop`, `make reset` leave
-# nothing behind) and schemathesis against that stack. Everything started here is
+# nothing behind) and schemathesis against that stack, then bench/run.sh --smoke (`make bench`
+# in seconds, on free ports, so that it never rots). Everything started here is
 # stopped on exit, whatever the outcome; the exit code is non-zero when any step failed.
 #
 # Ports: Postgres 54339 and Redis 63809 (SHOP_TEST_PG_PORT,
@@ -27,8 +28,9 @@
 #   TLS_DATABASE_URL                 postgres://shop_tls:<pw>@127.0.0.1:<port>/shop_tls, the
 #                                    database of the TLS suite's own auth
 # Extra arguments go to `swift test` (make test ARGS='--filter Foo'; such a filtered run
-# skips the smoke test unless SHOP_SMOKE=1); SHOP_SKIP_LINT=1 skips the formatting check
-# and SHOP_SKIP_SMOKE=1 the smoke test while iterating locally (ignored when CI=true).
+# skips the smoke test unless SHOP_SMOKE=1, and the bench's smoke mode unless SHOP_SMOKE=1 or
+# SHOP_BENCH=1); SHOP_SKIP_LINT=1 skips the formatting check, SHOP_SKIP_SMOKE=1 the smoke test
+# and SHOP_SKIP_BENCH=1 the bench's smoke mode while iterating locally (ignored when CI=true).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -66,6 +68,9 @@ main() {
     # A clean slate: whatever an earlier, interrupted run left (its smoke stack too), then its data.
     if [[ -d "$RUN_DIR/smoke" ]]; then
         SHOP_RUN_DIR="$RUN_DIR/smoke" bash "$ROOT/scripts/stop.sh" || true
+    fi
+    if [[ -d "$RUN_DIR/bench" ]]; then
+        SHOP_RUN_DIR="$RUN_DIR/bench" bash "$ROOT/scripts/reset.sh" || true
     fi
     stop_mode
     wipe_mode
@@ -144,7 +149,27 @@ main() {
         SHOP_SMOKE_DIR="$RUN_DIR/smoke" bash "$ROOT/scripts/smoke.sh" </dev/null || smoke_status=$?
         log "smoke test exited with status $smoke_status"
     fi
+
+    # make bench in seconds (bench/run.sh --smoke) on the executables just built, on free ports
+    # and in .run/test/bench: the same switches as the smoke test, plus SHOP_BENCH=1 (run it in a
+    # filtered run) and SHOP_SKIP_BENCH=1 (skip it; never in CI).
+    local bench=1 bench_status=0
+    if [[ "${CI:-}" != true ]]; then
+        if [[ "${SHOP_SKIP_BENCH:-}" == 1 ]]; then
+            bench=0
+            log "SHOP_SKIP_BENCH=1: no smoke run of make bench (never in CI)"
+        elif (($#)) && [[ "${SHOP_SMOKE:-}" != 1 && "${SHOP_BENCH:-}" != 1 ]]; then
+            bench=0
+            log "a filtered run: no smoke run of make bench (SHOP_BENCH=1 runs it)"
+        fi
+    fi
+    if ((bench)); then
+        log "make bench in seconds: bench/run.sh --smoke"
+        BENCH_RUN_DIR="$RUN_DIR/bench" bash "$ROOT/bench/run.sh" --smoke </dev/null || bench_status=$?
+        log "bench/run.sh --smoke exited with status $bench_status"
+    fi
     ((status != 0)) || status="$smoke_status"
+    ((status != 0)) || status="$bench_status"
     exit "$status"
 }
 
