@@ -136,7 +136,7 @@ pick_ports() {
     export SHOP_RUN_DIR="$BENCH_RUN_DIR" SHOP_PG_PORT="${BENCH_PORT[postgres]}" SHOP_REDIS_PORT="${BENCH_PORT[redis]}"
     shop_init dev
     local list=""
-    for name in "${!BENCH_PORT[@]}"; do list+=" $name=${BENCH_PORT[$name]}"; done
+    for name in "${SHOP_SERVICES[@]}" nginx postgres redis; do list+=" $name=${BENCH_PORT[$name]}"; done
     log "ports:$list"
 }
 
