@@ -179,6 +179,8 @@ class Phase:
     start_ms: int = 0  # wall clock, as the order service stamps its orders
     end_ms: int = 0
     placed_seconds: float = 0.0  # until the last answer came
+    give_up_backlog: int | None = None  # stop placing once the backlog is larger
+    stopped_early: bool = False
     placements: list[Placement] = field(default_factory=list)
     samples: list[dict] = field(default_factory=list)  # DB polls: t, placed, confirmed, cancelled, backlog
     rss: list[dict] = field(default_factory=list)
@@ -238,10 +240,13 @@ class Checkout:
                 placement.status = type(error).__name__
         placement.done = asyncio.get_running_loop().time()
 
-    async def phase(self, rate: float, seconds: float, *, rss_pids: dict[str, int] | None = None, sample_seconds: float = 0) -> Phase:
-        """Places orders at `rate` for `seconds`, polling the database meanwhile."""
+    async def phase(
+        self, rate: float, seconds: float, *, give_up_backlog: int | None = None, rss_pids: dict[str, int] | None = None, sample_seconds: float = 0
+    ) -> Phase:
+        """Places orders at `rate` for `seconds` (less once the backlog is above
+        `give_up_backlog`), polling the database meanwhile."""
         loop = asyncio.get_running_loop()
-        phase = Phase(rate=rate, seconds=seconds)
+        phase = Phase(rate=rate, seconds=seconds, give_up_backlog=give_up_backlog)
         phase.start_ms = int(time.time() * 1000)
         t0 = loop.time()
         stop_polling = asyncio.Event()
@@ -255,6 +260,10 @@ class Checkout:
             delay = due - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if phase.stopped_early:
+                # The window is what was placed, at the rate.
+                phase.seconds = i / rate
+                break
             placement = Placement(due=due)
             phase.placements.append(placement)
             tasks.append(asyncio.create_task(self.place(placement, i, in_flight)))
@@ -276,6 +285,8 @@ class Checkout:
                 {"t": round(loop.time() - t0, 3), "placed": placed, "confirmed": confirmed, "cancelled": cancelled,
                  "backlog": placed - confirmed - cancelled}
             )  # fmt: skip
+            if phase.give_up_backlog is not None and placed - confirmed - cancelled > phase.give_up_backlog:
+                phase.stopped_early = True
             if stop.is_set():
                 return
             try:
@@ -329,7 +340,7 @@ class Checkout:
         lateness = [p.sent - p.due for p in phase.placements]
         late_p99 = percentile(lateness, 99)
         held = late_p99 is not None and late_p99 < 0.5 and len(accepted) >= 0.99 * offered
-        bounded = held and backlog_slope is not None and backlog_slope <= max(0.05 * phase.rate, 1.0)
+        bounded = held and not phase.stopped_early and backlog_slope is not None and backlog_slope <= max(0.05 * phase.rate, 1.0)
         return {
             "targetRate": phase.rate,
             "seconds": round(seconds, 2),
@@ -347,6 +358,7 @@ class Checkout:
             "backlogMax": max((s["backlog"] for s in phase.samples), default=None),
             "backlogSlopePerSecond": None if backlog_slope is None else round(backlog_slope, 2),
             "rateHeld": held,
+            "stoppedEarly": phase.stopped_early,
             "bounded": bounded,
             "httpMs": {"p50": percentile(http_ms, 50), "p99": percentile(http_ms, 99)},
             "placeToConfirmedMs": {"p50": percentile(to_confirmed, 50), "p99": percentile(to_confirmed, 99), "count": len(to_confirmed)},
@@ -391,23 +403,33 @@ def windows(phase: Phase, outcomes: list[tuple[int, int, str]], every: float) ->
 
 
 async def search(args: argparse.Namespace, checkout: Checkout) -> dict:
+    """Steps up the rate until the backlog grows. A step stops early once its backlog is
+    above 5 s of its orders (it grows, and a longer step would only leave more to drain
+    before the next measurement)."""
     steps = []
     highest = 0.0
     for rate in (float(r) for r in args.rates.split(",")):
         log(f"search: {rate:g} orders/s for {args.seconds:g} s")
-        phase = await checkout.phase(rate, args.seconds)
+        phase = await checkout.phase(rate, args.seconds, give_up_backlog=int(max(50, 5 * rate)))
         drain = await checkout.drain(args.drain)
         step = await checkout.summarize(phase)
         step["drain"] = drain
         steps.append(step)
         log(
             f"search: {rate:g}/s: placed {step['placedRate']}/s, confirmed {step['confirmedRate']}/s, "
-            f"backlog slope {step['backlogSlopePerSecond']}/s: {'bounded' if step['bounded'] else 'grows'}"
+            f"backlog slope {step['backlogSlopePerSecond']}/s{' (stopped early)' if step['stoppedEarly'] else ''}: "
+            f"{'bounded' if step['bounded'] else 'grows'}"
         )
         if not step["bounded"]:
             break
         highest = rate
-    return {"highestBoundedRate": highest, "steps": steps}
+    # The rate of the one-minute run: the highest bounded step; when even the first grew, what
+    # that step got through (confirmed or cancelled per second), rounded down.
+    if highest:
+        sustained, source = highest, "the highest bounded step"
+    else:
+        sustained, source = max(1.0, float(int(steps[0]["finalRate"]))), "what the first step got through, nothing being bounded"
+    return {"highestBoundedRate": highest, "sustainedRate": sustained, "sustainedRateFrom": source, "steps": steps}
 
 
 async def run(args: argparse.Namespace, checkout: Checkout) -> dict:
@@ -416,6 +438,8 @@ async def run(args: argparse.Namespace, checkout: Checkout) -> dict:
     drain = await checkout.drain(args.drain)
     result = await checkout.summarize(phase)
     result["drain"] = drain
+    # The soak runs at half of what this minute sustained.
+    result["soakRate"] = max(0.5, round(min(args.rate, result["finalRate"]) / 2, 1))
     log(
         f"run: placed {result['placedRate']}/s, confirmed {result['confirmedRate']}/s, backlog at the end {result['backlogEnd']}, "
         f"place to confirmed p50 {result['placeToConfirmedMs']['p50']} ms, p99 {result['placeToConfirmedMs']['p99']} ms"

@@ -9,14 +9,16 @@
 #        defaults  LOG_LEVEL=info, the rate limiter on (every request takes from its Redis
 #                  buckets; the limits are raised so that the load is never refused: with the
 #                  stock ones a load generator measures 429s); nginx with an access log
-#      and in each, with wrk (-t2, or -t1 for one connection; a fixed duration after a short
-#      warm-up; latency distribution from bench/wrk/report.lua), GET /v1/products/{id} at 1
+#      and in each, with wrk (-t2, or -t1 for one connection; two interleaved rounds of 5 s
+#      after a short warm-up, each path's best round kept; latency distribution from
+#      bench/wrk/report.lua), GET /v1/products/{id} at 1
 #      and 16 connections: product directly, nginx (keepalive upstream to the same product
 #      instance the gateway uses) and the gateway; and GET /v1/users/me through the gateway
 #      with a customer's token;
 #   3. with the defaults: checkout (bench/checkout.py): placement rates in steps until the
 #      backlog (placed - confirmed - cancelled) grows; then one rate for a minute (the highest
-#      bounded step, or BENCH_CHECKOUT_RATE) with its confirmed rate, backlog over time and
+#      bounded step; when none was, what the first step got through; or BENCH_CHECKOUT_RATE)
+#      with its confirmed rate, backlog over time and
 #      place-to-confirmed p50/p99; pgbench TPC-B on the same Postgres (a database of its own);
 #      RSS of every service idle (both starts), after the load and over a soak at half the
 #      checkout rate (sampled every 5 s with the latencies); time from process start to ready
@@ -41,10 +43,12 @@
 #   BENCH_PORT_BASE         first port of the seven services and nginx (18080; --smoke: random
 #                           in 20000-29999); BENCH_PG_PORT (54349), BENCH_REDIS_PORT (63819);
 #                           a taken port is skipped
-#   BENCH_WRK_SECONDS       length of each wrk measurement (8; --smoke 1)
+#   BENCH_WRK_SECONDS       length of each wrk measurement (5; --smoke 1), BENCH_WRK_ROUNDS
+#                           rounds over the paths, the best kept (2; --smoke 1), BENCH_WARMUP_SECONDS
+#                           wrk before the first round (2; --smoke 0)
 #   BENCH_SEARCH_RATES      rates of the search (25,50,100,150,200; --smoke 5,10)
 #   BENCH_STEP_SECONDS      length of a search step (20; --smoke 1)
-#   BENCH_CHECKOUT_RATE     rate of the one-minute run (default: the highest bounded step)
+#   BENCH_CHECKOUT_RATE     rate of the one-minute run (default: from the search, above)
 #   BENCH_CHECKOUT_SECONDS  length of that run (60; --smoke 2)
 #   BENCH_SOAK_SECONDS      length of the soak (300; --smoke 4), BENCH_SAMPLE_SECONDS (5; --smoke 1)
 #   BENCH_PGBENCH_SECONDS   pgbench -T (20; --smoke 1), BENCH_PGBENCH_SCALE (8; --smoke 1)
@@ -107,7 +111,7 @@ configure() {
     fi
     # name: full value / smoke value
     local spec name full small
-    for spec in WRK_SECONDS:8:1 WARMUP_SECONDS:2:0 SETTLE_SECONDS:3:1 SEARCH_RATES:25,50,100,150,200:5,10 \
+    for spec in WRK_SECONDS:5:1 WRK_ROUNDS:2:1 WARMUP_SECONDS:2:0 SETTLE_SECONDS:3:1 SEARCH_RATES:25,50,100,150,200:5,10 \
         STEP_SECONDS:20:1 CHECKOUT_SECONDS:60:2 DRAIN_SECONDS:30:10 SOAK_SECONDS:300:4 SAMPLE_SECONDS:5:1 \
         PGBENCH_SECONDS:20:1 PGBENCH_SCALE:8:1 POLL_SECONDS:1:0.25 CUSTOMERS:8:2; do
         IFS=: read -r name full small <<<"$spec"
@@ -335,14 +339,14 @@ json_get() {
     "$PY" -c "import json, sys; print(json.load(sys.stdin)$1)"
 }
 
-# One wrk measurement: <label> <url> <connections>; BENCH_AUTHORIZATION (exported) is sent as
-# the Authorization header. Keeps parts/wrk-<label>.json.
+# One wrk measurement: <label> <url> <connections> <warm-up seconds>; BENCH_AUTHORIZATION
+# (exported) is sent as the Authorization header. Keeps parts/wrk-<label>.json.
 wrk_run() {
-    local label="$1" url="$2" connections="$3" threads=2 out="$PARTS/wrk-$1.txt"
+    local label="$1" url="$2" connections="$3" warm_up="$4" threads=2 out="$PARTS/wrk-$1.txt"
     ((connections >= threads)) || threads="$connections" # wrk needs a connection per thread
     local args=(-t "$threads" -c "$connections" --timeout 5s -s "$BENCH_DIR/wrk/report.lua")
-    if [[ "$WARMUP_SECONDS" != 0 ]]; then
-        measure wrk "${args[@]}" -d "${WARMUP_SECONDS}s" "$url" >/dev/null 2>&1 || die "wrk (warm-up of $label) failed"
+    if [[ "$warm_up" != 0 ]]; then
+        measure wrk "${args[@]}" -d "${warm_up}s" "$url" >/dev/null 2>&1 || die "wrk (warm-up of $label) failed"
     fi
     measure wrk "${args[@]}" -d "${WRK_SECONDS}s" "$url" >"$out" 2>&1 || die "wrk failed for $label; see $out"
     sed -n 's/^BENCH_JSON //p' "$out" >"$PARTS/wrk-$label.json"
@@ -356,12 +360,20 @@ measure_reads() {
         die "no product to read (the demo catalog should be there)"
     token="$(reader_token)"
     start_nginx "$setting"
+    local round warm_up
     for connections in 1 16; do
-        for target in product nginx api-gateway; do
-            url="$(url_of "$target")/v1/products/$product_id"
-            wrk_run "$setting-${target#api-}-c$connections" "$url" "$connections"
+        # Rounds interleave the paths, so that a burst of other work on this shared machine
+        # does not land on one path only; the report keeps each path's best round.
+        for ((round = 1; round <= WRK_ROUNDS; round++)); do
+            warm_up="$WARMUP_SECONDS"
+            ((round == 1)) || warm_up=0
+            for target in product nginx api-gateway; do
+                url="$(url_of "$target")/v1/products/$product_id"
+                wrk_run "$setting-${target#api-}-c$connections-r$round" "$url" "$connections" "$warm_up"
+            done
+            BENCH_AUTHORIZATION="Bearer $token" wrk_run "$setting-users-me-c$connections-r$round" \
+                "$(url_of api-gateway)/v1/users/me" "$connections" "$warm_up"
         done
-        BENCH_AUTHORIZATION="Bearer $token" wrk_run "$setting-users-me-c$connections" "$(url_of api-gateway)/v1/users/me" "$connections"
     done
     stop_nginx
 }
@@ -406,14 +418,10 @@ checkout() {
 measure_checkout() {
     checkout setup --customers "$CUSTOMERS"
     checkout search --rates "$SEARCH_RATES" --seconds "$STEP_SECONDS"
+    # The highest bounded step (or, when none was, what the first step got through).
     local rate="$CHECKOUT_RATE"
-    if [[ -z "$rate" ]]; then
-        rate="$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["highestBoundedRate"])' "$PARTS/checkout-search.json")"
-        # Nothing bounded: the lowest step, to show how far off it is.
-        [[ "$rate" != 0 && "$rate" != 0.0 ]] || rate="${SEARCH_RATES%%,*}"
-    fi
+    [[ -n "$rate" ]] || rate="$(json_get '["sustainedRate"]' <"$PARTS/checkout-search.json")"
     checkout run --rate "$rate" --seconds "$CHECKOUT_SECONDS"
-    CHECKOUT_RATE="$rate"
 }
 
 # pgbench on bench_pgbench as the superuser over the unix socket: as lib.sh's as_pg, but as a
@@ -442,7 +450,8 @@ measure_pgbench() {
 
 measure_soak() {
     local rate pids=() svc pid
-    rate="$("$PY" -c 'import sys; print(float(sys.argv[1]) / 2)' "$CHECKOUT_RATE")"
+    # Half of what the one-minute run sustained.
+    rate="$(json_get '["soakRate"]' <"$PARTS/checkout-run.json")"
     for svc in "${SHOP_SERVICES[@]}"; do
         pid="$(service_pid "$svc")"
         pids+=(--pid "$svc=$pid")
@@ -478,6 +487,7 @@ json.dump({
     "machine": platform.platform(),
     "load1": os.getloadavg()[0],
     "wrkSeconds": $WRK_SECONDS,
+    "wrkRounds": $WRK_ROUNDS,
     "settings": {
         "lean": "LOG_LEVEL=warning, RATE_LIMIT_ENABLED=false; nginx access_log off",
         "defaults": "LOG_LEVEL=info, rate limiter on (limits raised above the load); nginx access log on",
