@@ -282,7 +282,8 @@ def markdown(r: dict) -> str:
     search, run, soak = checkout.get("search", {}), checkout.get("run", {}), checkout.get("soak", {})
     pgbench = r.get("pgbench", {})
     steps = ", ".join(
-        f"{fmt(s['targetRate'], 0)}/s → {fmt(s['confirmedRate'], 1)} confirmed/s ({'bounded' if s['bounded'] else 'grows'})"
+        f"{fmt(s['targetRate'], 0)}/s → {fmt(s['confirmedRate'], 1)} confirmed/s "
+        f"({'bounded' if s['bounded'] else 'grows'}{', stopped after ' + fmt(s['seconds'], 0) + ' s' if s.get('stoppedEarly') else ''})"
         for s in search.get("steps", [])
     )
     p2c = lambda part: part.get("placeToConfirmedMs", {})  # noqa: E731
