@@ -22,7 +22,7 @@ struct ServiceTokenSourceTests {
         #expect(try await source.token(for: "payment", logger: logger) == "token-1")
         time.advance(by: .seconds(2))
         #expect(try await source.token(for: "payment", logger: logger) == "token-2")
-        await source.invalidate(audience: "payment")
+        source.invalidate(audience: "payment")
         #expect(try await source.token(for: "payment", logger: logger) == "token-3")
         #expect(fetches.withLock { $0 } == 3)
     }
@@ -66,7 +66,7 @@ struct ServiceTokenSourceTests {
         #expect(try await source.token(for: "payment", logger: logger) == "token-for-payment")
         #expect(try await source.token(for: "product", logger: logger) == "token-for-product")
         #expect(try await source.token(for: "payment", logger: logger) == "token-for-payment")
-        await source.invalidate(audience: "product")
+        source.invalidate(audience: "product")
         #expect(try await source.token(for: "payment", logger: logger) == "token-for-payment")
         #expect(try await source.token(for: "product", logger: logger) == "token-for-product")
         #expect(requested.withLock { $0 } == ["payment", "product", "product"])

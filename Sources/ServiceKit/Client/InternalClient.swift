@@ -29,7 +29,7 @@ public struct InternalClient: Sendable {
             return try await self.attempt(method, path, service, body, idempotencyKey, propagation, logger)
         } catch ServiceClientError.problem(_, let problem) where problem.status == 401 {
             logger.info("service token refused; fetching a new one", metadata: ["upstream.service": "\(service)"])
-            await self.tokens.invalidate(audience: service)
+            self.tokens.invalidate(audience: service)
             return try await self.attempt(method, path, service, body, idempotencyKey, propagation, logger)
         }
     }

@@ -63,7 +63,9 @@ public final class RateLimiter: Sendable {
     }
 
     /// KEYS[1] the bucket; ARGV rate per second, burst. Returns {allowed, remaining, retry ms}.
-    static let script = """
+    /// Sent by its digest (`EVALSHA`), not as source on every request.
+    static let script = RedisScript(
+        """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local rate = tonumber(ARGV[1])
@@ -84,15 +86,13 @@ public final class RateLimiter: Sendable {
         redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
         return {allowed, math.floor(tokens), wait}
         """
+    )
 
     private func takeShared(key: String, limit: RateLimit) async throws -> TokenBucket.Decision {
-        let reply = try await self.redis.send(
-            "EVAL",
-            RedisArgument(Self.script),
-            "1",
-            RedisArgument(key),
-            RedisArgument(String(limit.rate)),
-            RedisArgument(String(limit.burst))
+        let reply = try await self.redis.evaluate(
+            Self.script,
+            keys: [RedisArgument(key)],
+            arguments: [RedisArgument(String(limit.rate)), RedisArgument(String(limit.burst))]
         )
         guard let values = reply.array, values.count == 3, let allowed = values[0].int, let remaining = values[1].int, let wait = values[2].int
         else { throw RedisClientError.protocolError("unexpected rate limit reply: \(reply)") }

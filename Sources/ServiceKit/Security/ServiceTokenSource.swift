@@ -1,24 +1,39 @@
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 
 /// Obtains and caches this service's tokens (client credentials) for calls to other services'
 /// `/internal` endpoints: one token per audience (the service called), since a token is good
 /// only at the service it names. A token is renewed at 80 % of its lifetime, so it never
 /// expires in flight; concurrent callers for one audience share one fetch.
-public actor ServiceTokenSource {
+///
+/// A cached token is answered under a lock, without an actor hop: every internal call and
+/// every request the gateway forwards asks for one.
+public final class ServiceTokenSource: Sendable {
     /// Fetches a fresh token for an audience, and its lifetime in seconds.
     public typealias Fetch = @Sendable (_ audience: String, Logger) async throws -> (token: String, expiresIn: Int)
 
-    struct Cached {
+    private typealias Fetching = Task<String, any Error>
+
+    private struct Cached {
         var token: String
         var renewAt: ContinuousClock.Instant
     }
 
+    private struct State {
+        var cached: [String: Cached] = [:]
+        var inFlight: [String: Fetching] = [:]
+    }
+
+    private enum Lookup {
+        case cached(String)
+        case fetching(Fetching)
+    }
+
     let fetch: Fetch
     let time: TimeSource
-    private var cached: [String: Cached] = [:]
-    private var inFlight: [String: Task<(token: String, expiresIn: Int), any Error>] = [:]
+    private let state = Mutex(State())
 
     public init(time: TimeSource = .continuous, fetch: @escaping Fetch) {
         self.time = time
@@ -27,22 +42,41 @@ public actor ServiceTokenSource {
 
     /// A token for calling `audience`, valid for a while longer: the cached one, or a fresh one.
     public func token(for audience: String, logger: Logger) async throws -> String {
-        if let cached = self.cached[audience], self.time.now < cached.renewAt { return cached.token }
-        if let inFlight = self.inFlight[audience] { return try await inFlight.value.token }
-        let fetch = self.fetch
-        let task = Task { try await fetch(audience, logger) }
-        self.inFlight[audience] = task
-        defer { self.inFlight[audience] = nil }
-        let (token, expiresIn) = try await task.value
-        // Renew at 80 % of the lifetime.
-        let renewAt = self.time.now + .milliseconds(Int64(min(max(expiresIn, 0), 86_400)) * 800)
-        self.cached[audience] = Cached(token: token, renewAt: renewAt)
-        return token
+        let now = self.time.now
+        let lookup = self.state.withLock { state -> Lookup in
+            if let cached = state.cached[audience], now < cached.renewAt { return .cached(cached.token) }
+            if let inFlight = state.inFlight[audience] { return .fetching(inFlight) }
+            // The fetch records its own outcome, so a caller that is cancelled while waiting
+            // leaves neither a stale in-flight entry nor a lost token behind.
+            let fetching = Task { try await self.fetchAndCache(audience, logger: logger) }
+            state.inFlight[audience] = fetching
+            return .fetching(fetching)
+        }
+        switch lookup {
+        case .cached(let token): return token
+        case .fetching(let fetching): return try await fetching.value
+        }
     }
 
     /// Forgets the cached token for `audience` (after that service rejected it).
     public func invalidate(audience: String) {
-        self.cached[audience] = nil
+        self.state.withLock { _ = $0.cached.removeValue(forKey: audience) }
+    }
+
+    private func fetchAndCache(_ audience: String, logger: Logger) async throws -> String {
+        do {
+            let (token, expiresIn) = try await self.fetch(audience, logger)
+            // Renew at 80 % of the lifetime.
+            let renewAt = self.time.now + .milliseconds(Int64(min(max(expiresIn, 0), 86_400)) * 800)
+            self.state.withLock { state in
+                state.cached[audience] = Cached(token: token, renewAt: renewAt)
+                state.inFlight[audience] = nil
+            }
+            return token
+        } catch {
+            self.state.withLock { _ = $0.inFlight.removeValue(forKey: audience) }
+            throw error
+        }
     }
 
     /// Tokens from auth's `POST /internal/token`, authenticated with HTTP Basic client credentials.

@@ -47,26 +47,37 @@ public final class TokenVerifier: Sendable {
     let service: String?
     /// The keys that verify tokens.
     public let keys: KeySetCache
+    /// Tokens already verified, until they expire.
+    let verified: VerifiedTokenCache
 
     public init(policy: TokenPolicy, service: String? = nil, source: any KeySetSource, time: TimeSource = .continuous) {
         self.policy = policy
         self.service = service
         self.keys = KeySetCache(source: source, policy: policy, time: time)
+        self.verified = VerifiedTokenCache()
     }
 
     /// The identity of a valid token; throws ``TokenRejection`` for an invalid one and
     /// ``KeySetUnavailable`` when its key cannot be looked up.
     public func verify(_ token: String, logger: Logger) async throws -> Identity {
+        let now = Date()
+        if let remembered = self.verified.entry(for: token, now: now) {
+            // Still the key set's key for this id (a lookup in memory): the signature holds.
+            let key = try await self.keys.key(remembered.kid, logger: logger)
+            if key.rawRepresentation == remembered.key { return remembered.identity }
+        }
         let parts = try Self.parts(of: token)
         // Only ES256: this refuses `none`, and HS256 tokens that use the public key as a secret.
         guard parts.header.alg == "ES256" else { throw TokenRejection(reason: "algorithm \(parts.header.alg ?? "none") is not accepted") }
         guard let kid = parts.header.kid, !kid.isEmpty else { throw TokenRejection(reason: "no key id") }
         let key = try await self.keys.key(kid, logger: logger)
-        return try self.identity(of: parts, key: key)
+        let (identity, expiresAt) = try self.identity(of: parts, key: key)
+        self.verified.remember(token, .init(identity: identity, kid: kid, key: key.rawRepresentation, expiresAt: expiresAt), now: now)
+        return identity
     }
 
-    /// Checks the signature and the claims; synchronous.
-    private func identity(of parts: Parts, key: P256.Signing.PublicKey) throws(TokenRejection) -> Identity {
+    /// Checks the signature and the claims; synchronous. The identity and the token's expiry.
+    private func identity(of parts: Parts, key: P256.Signing.PublicKey) throws(TokenRejection) -> (Identity, Date) {
         guard let signature = try? P256.Signing.ECDSASignature(rawRepresentation: parts.signature),
             key.isValidSignature(signature, for: parts.signingInput)
         else { throw TokenRejection(reason: "bad signature") }
@@ -80,12 +91,13 @@ public final class TokenVerifier: Sendable {
             throw TokenRejection(reason: "\(error)")
         }
         guard claims.iss.value == self.policy.issuer else { throw TokenRejection(reason: "wrong issuer") }
+        let expiresAt = claims.exp.value
         if claims.aud.value.contains(self.policy.audience) {
-            return Identity(user: claims.sub.value, roles: Set(claims.roles), tokenID: claims.jti.value)
+            return (Identity(user: claims.sub.value, roles: Set(claims.roles), tokenID: claims.jti.value), expiresAt)
         }
         if let service = self.service, claims.aud.value.contains(service) {
             let scopes = (claims.scope ?? "").split(separator: " ").map { ServiceScope(rawValue: String($0)) }
-            return Identity(service: claims.sub.value, scopes: Set(scopes), tokenID: claims.jti.value)
+            return (Identity(service: claims.sub.value, scopes: Set(scopes), tokenID: claims.jti.value), expiresAt)
         }
         throw TokenRejection(reason: "wrong audience")
     }
