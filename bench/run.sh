@@ -52,6 +52,8 @@
 #   BENCH_CHECKOUT_SECONDS  length of that run (60; --smoke 2)
 #   BENCH_SOAK_SECONDS      length of the soak (300; --smoke 4), BENCH_SAMPLE_SECONDS (5; --smoke 1)
 #   BENCH_PGBENCH_SECONDS   pgbench -T (20; --smoke 1), BENCH_PGBENCH_SCALE (8; --smoke 1)
+#   BENCH_ONLY              reads or checkout: start the defaults stack and measure only that
+#                           part, print its figures and write no report (while working on it)
 #   BENCH_CUSTOMERS         customers placing orders, each with their own token and card (8; --smoke 2)
 set -euo pipefail
 
@@ -193,7 +195,7 @@ stack_env() {
     local setting="$1" svc
     printf '%s\n' HOME="$HOME" PATH="$PATH" SHOP_RUN_DIR="$BENCH_RUN_DIR" SHOP_BIN_DIR="$BIN_DIR" \
         SHOP_PG_PORT="${BENCH_PORT[postgres]}" SHOP_REDIS_PORT="${BENCH_PORT[redis]}" \
-        SHOP_READY_TIMEOUT=180 SWIFT_DETERMINISTIC_HASHING=1
+        SHOP_READY_TIMEOUT=180 SWIFT_DETERMINISTIC_HASHING=1 SHOP_CONSOLE=0
     for svc in "${SHOP_SERVICES[@]}"; do
         printf '%s\n' "$(env_name "$svc")_HTTP_PORT=${BENCH_PORT[$svc]}"
     done
@@ -214,7 +216,8 @@ start_stack() {
     mapfile -t env_vars < <(stack_env "$setting")
     log "starting the stack ($setting) with scripts/run.sh from $BIN_DIR (log: $BENCH_RUN_DIR/stack-$setting.log)"
     # A session of its own: Ctrl-C reaches only this script, whose clean-up stops it.
-    # Its stdout repeats the services' logs (kept in logs/<service>.log): not kept twice.
+    # SHOP_CONSOLE=0: the services write their logs to logs/<service>.log only, with no terminal
+    # copy through a prefixing pipe (which would cost as much CPU as a service under load).
     setsid env -i "${env_vars[@]}" bash "$ROOT/scripts/run.sh" </dev/null >/dev/null 2>>"$BENCH_RUN_DIR/stack-$setting.log" &
     STACK_PID=$!
     wait_stack_ready
@@ -519,6 +522,23 @@ cleanup() {
     exit "$status"
 }
 
+# BENCH_ONLY: one part with the defaults, its raw figures printed, no report.
+measure_only() {
+    local part="$1"
+    start_stack defaults
+    case "$part" in
+    reads) measure_reads defaults ;;
+    checkout) measure_checkout ;;
+    *) die "BENCH_ONLY must be reads or checkout, not '$part'" ;;
+    esac
+    stop_stack
+    local file
+    for file in "$PARTS"/checkout-search.json "$PARTS"/checkout-run.json "$PARTS"/wrk-*.json; do
+        [[ -e "$file" ]] && printf '%s: %s\n' "${file##*/}" "$(head -c 600 "$file")"
+    done
+    return 0
+}
+
 main() {
     configure "$@"
     local started
@@ -539,6 +559,11 @@ main() {
     mkdir -p "$PARTS" "$RESULTS_DIR"
     ensure_secrets "${SHOP_DB_SERVICES[@]/#/shop_}"
     write_meta
+
+    if [[ -n "${BENCH_ONLY:-}" ]]; then
+        measure_only "$BENCH_ONLY"
+        return
+    fi
 
     start_stack lean
     rss_json >"$PARTS/rss-idle-lean.json"

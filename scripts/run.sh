@@ -19,6 +19,8 @@
 #   SHOP_STOP_GRACE         seconds between SIGTERM and SIGKILL (5)
 #   SHOP_BIN_DIR            run the executables from this folder, skip the build
 #   SHOP_RUN_DIR            keep data, logs and pid files there instead of .run/dev
+#   SHOP_CONSOLE=0          services' logs go only to their files in the run folder's
+#                           logs/, not also (prefixed) to the terminal (make bench uses it)
 #                           (`make stop` and `make reset` with the same setting act on it)
 #   SCALE                   more instances of services, e.g. "order=2 product=2"
 #                           (the n-th on the service's port + 100 × (n-1))
@@ -195,14 +197,19 @@ start_service() {
     local unit="$1" out label
     local svc="${UNIT_SERVICE[$unit]}"
     printf -v label '%-12s' "$unit"
-    # The prefixer: raw lines to the log file, prefixed lines to the
-    # terminal. It ignores Ctrl-C so that it outlives the service's last
-    # words, and ends by itself when the service closes its output.
-    exec {out}> >(
-        trap '' INT TERM HUP
-        tee -a "$LOG_DIR/$unit.log" | sed -u "s/^/$label | /"
-    )
-    PREFIXER[$unit]=$!
+    if [[ "${SHOP_CONSOLE:-1}" == 0 ]]; then
+        # No copy on the terminal: the service appends to its log file itself.
+        exec {out}>>"$LOG_DIR/$unit.log"
+    else
+        # The prefixer: raw lines to the log file, prefixed lines to the
+        # terminal. It ignores Ctrl-C so that it outlives the service's last
+        # words, and ends by itself when the service closes its output.
+        exec {out}> >(
+            trap '' INT TERM HUP
+            tee -a "$LOG_DIR/$unit.log" | sed -u "s/^/$label | /"
+        )
+        PREFIXER[$unit]=$!
+    fi
     # setsid: the service leads a process group of its own, out of reach of
     # the terminal's Ctrl-C; the supervisor signals that group itself.
     (
