@@ -9,6 +9,8 @@ struct OrderController: Sendable {
     let store: OrderStore
     let readModel: OrderReadModel
     let placement: OrderPlacementService
+    /// Wakes a saga worker when a cancellation is recorded.
+    let sagaWake: WakeSignal
 
     func register(on routes: ServiceRoutes) {
         routes.post("/v1/orders") { request, context in try await self.place(request, context: context) }
@@ -85,6 +87,7 @@ struct OrderController: Sendable {
                     try await SagaSchedule.wake(id, on: connection, logger: context.logger)
                     return next
                 }
+                self.sagaWake.signal()
                 context.logger.info("order cancellation requested", metadata: ["order.id": "\(id)"])
                 return try Self.accepted(cancelled)
             } catch is ConcurrencyConflict {

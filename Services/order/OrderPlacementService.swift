@@ -12,6 +12,8 @@ struct OrderPlacementService: Sendable {
     let store: OrderStore
     let client: InternalClient
     let deadline: Duration
+    /// Wakes a saga worker once a new order is committed.
+    let sagaWake: WakeSignal
 
     /// The placed order (new, or the one an earlier request with the same key placed).
     struct Placed: Sendable {
@@ -77,6 +79,7 @@ struct OrderPlacementService: Sendable {
             return state
         }
         if let placed {
+            self.sagaWake.signal()
             logger.info("order placed", metadata: ["order.id": "\(orderID)", "order.total": "\(total.amount) \(total.currency)"])
             return Placed(state: placed, created: true)
         }

@@ -10,6 +10,8 @@ struct OrderService: ServiceModule {
     let readModel: OrderReadModel
     let placement: OrderPlacementService
     let runner: SagaRunner
+    /// Wakes a saga worker when this process places or cancels an order.
+    let sagaWake: WakeSignal
     let relay: OutboxRelay
     /// Trims the service's event stream to what its consumer groups still need.
     let trimmer: StreamTrimmer
@@ -22,12 +24,14 @@ struct OrderService: ServiceModule {
         let client = InternalClient(client: dependencies.serviceClient, tokens: try dependencies.requireServiceTokens())
         self.store = OrderStore(database: database)
         self.readModel = OrderReadModel(database: database)
-        self.placement = OrderPlacementService(store: self.store, client: client, deadline: settings.deadline)
+        self.sagaWake = WakeSignal()
+        self.placement = OrderPlacementService(store: self.store, client: client, deadline: settings.deadline, sagaWake: self.sagaWake)
         self.runner = SagaRunner(
             store: self.store,
             effects: SagaEffects(client: client),
             settings: settings,
             name: "\(ProcessInfo.processInfo.hostName):\(dependencies.configuration.port)",
+            wake: self.sagaWake,
             logger: dependencies.logger
         )
         self.relay = OutboxRelay(
@@ -40,7 +44,7 @@ struct OrderService: ServiceModule {
     }
 
     func registerRoutes(on routes: ServiceRoutes) {
-        OrderController(store: self.store, readModel: self.readModel, placement: self.placement).register(on: routes)
+        OrderController(store: self.store, readModel: self.readModel, placement: self.placement, sagaWake: self.sagaWake).register(on: routes)
     }
 
     var backgroundServices: [any Service] { [self.runner, self.relay, self.trimmer, self.retention] }

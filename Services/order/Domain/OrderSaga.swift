@@ -24,6 +24,14 @@ enum OrderSaga {
         case finishCancellation(CancellationReason)
         /// Nothing left to do.
         case done
+
+        /// A step that only records events: no call to another service.
+        var isLocal: Bool {
+            switch self {
+            case .confirm, .expire, .finishCancellation: true
+            case .reserveStock, .authorizePayment, .commitStock, .capturePayment, .cancelPayment, .releaseStock, .done: false
+            }
+        }
     }
 
     /// How a remote step ended.

@@ -79,12 +79,14 @@ enum SagaSchedule {
         return count
     }
 
-    /// The step succeeded: go on at once. False when the lease was lost.
-    @discardableResult
-    static func advance(_ claim: Claim, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        try await self.holding(
+    /// The step succeeded and the same runner goes on with the next one: the lease is renewed
+    /// for another `lease` and the failure counts reset. False when the lease was lost.
+    static func renew(_ claim: Claim, lease: Duration, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let seconds = Double(lease / .milliseconds(1)) / 1000
+        return try await self.holding(
             """
-            UPDATE saga_schedule SET next_attempt_at = now(), lease_id = NULL, leased_by = NULL, failed_attempts = 0, processor_failures = 0, last_error = NULL
+            UPDATE saga_schedule SET next_attempt_at = now() + make_interval(secs => \(seconds)),
+                failed_attempts = 0, processor_failures = 0, last_error = NULL
             WHERE order_id = \(claim.orderId) AND lease_id = \(claim.leaseId)
             RETURNING order_id
             """,
@@ -140,6 +142,15 @@ enum SagaSchedule {
         )
         for try await _ in rows.decode(UUID.self) { return true }
         return false
+    }
+
+    /// The same, in the transaction that records the saga's last events.
+    static func finish(_ claim: Claim, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await self.holding(
+            "DELETE FROM saga_schedule WHERE order_id = \(claim.orderId) AND lease_id = \(claim.leaseId) RETURNING order_id",
+            on: connection,
+            logger: logger
+        )
     }
 
     /// Runs `statement` (which matches the row by its lease and returns its id) and says
