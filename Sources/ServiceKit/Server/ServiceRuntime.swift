@@ -2,6 +2,8 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
@@ -32,6 +34,12 @@ public enum ServiceRuntime {
 
     /// The whole life of a service process; never returns.
     public static func main<Module: ServiceModule>(_ module: Module.Type) async -> Never {
+        // Swift Concurrency runs on NIO's event loops: an `await` on the network or the database
+        // resumes on the loop that completed it instead of hopping to a thread of another pool.
+        // TASKS_ON_EVENT_LOOPS=false keeps Swift's own pool (read here, before any task runs).
+        if getenv("TASKS_ON_EVENT_LOOPS").map({ String(cString: $0) }) != "false" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         let descriptor = Module.descriptor
         let settings = SettingsReader()
         let configuration: ServiceConfiguration
