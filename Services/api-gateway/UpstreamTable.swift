@@ -53,11 +53,54 @@ enum PublicRoutes {
 /// Rejects request targets that could climb out of their prefix once an upstream normalises
 /// them (`..`, `.`, encoded slashes or dots, backslashes), so `/internal` can never be reached.
 enum RequestTarget {
+    /// One pass over the path's bytes (the query is not looked at); no allocation.
     static func isSafe(_ target: String) -> Bool {
-        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        guard path.hasPrefix("/") else { return false }
-        let lowered = path.lowercased()
-        for marker in ["%2e", "%2f", "%5c", "\\", "//"] where lowered.contains(marker) { return false }
-        return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == "." || $0 == ".." }
+        var path = target.utf8[...]
+        if let query = path.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }
+        guard path.first == UInt8(ascii: "/") else { return false }
+        var previous: UInt8 = 0
+        // Bytes of the current segment, while it is only dots (a longer segment never counts).
+        var dots = 0
+        var segmentLength = 0
+        var index = path.startIndex
+        while index != path.endIndex {
+            let byte = path[index]
+            switch byte {
+            case UInt8(ascii: "\\"):
+                return false
+            case UInt8(ascii: "/"):
+                if previous == UInt8(ascii: "/") || Self.isDotSegment(dots: dots, length: segmentLength) { return false }
+                dots = 0
+                segmentLength = 0
+            case UInt8(ascii: "%"):
+                // %2e (dot), %2f (slash), %5c (backslash), in either case.
+                let next = path.index(after: index)
+                if next != path.endIndex {
+                    let last = path.index(after: next)
+                    if last != path.endIndex {
+                        let pair = (path[next], path[last] | 0x20)
+                        if pair == (UInt8(ascii: "2"), UInt8(ascii: "e")) || pair == (UInt8(ascii: "2"), UInt8(ascii: "f"))
+                            || pair == (UInt8(ascii: "5"), UInt8(ascii: "c"))
+                        {
+                            return false
+                        }
+                    }
+                }
+                segmentLength += 1
+            case UInt8(ascii: "."):
+                dots += 1
+                segmentLength += 1
+            default:
+                segmentLength += 1
+            }
+            previous = byte
+            index = path.index(after: index)
+        }
+        return !Self.isDotSegment(dots: dots, length: segmentLength)
+    }
+
+    /// A segment that is `.` or `..`.
+    private static func isDotSegment(dots: Int, length: Int) -> Bool {
+        length > 0 && length <= 2 && dots == length
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import ServiceKit
 import Testing
+
+@testable import ServiceKit
 
 /// One JSON object per log line, secrets redacted.
 struct JSONLogHandlerTests {
@@ -36,6 +37,21 @@ struct JSONLogHandlerTests {
         #expect(record.metadata["requestId"] == nil)
         #expect(record.metadata["hb.request.id"] == nil)
         #expect(try LogRecord(line: lines[1])["level"] == "warning")
+    }
+
+    /// The hand-made timestamp is the ISO 8601 form Foundation would write, for dates that
+    /// test the calendar (epoch, leap days, year ends); the milliseconds are exact in binary, so
+    /// both sides see the same instant.
+    @Test(arguments: [(0, 0), (951_782_400, 125), (1_709_164_799, 875), (1_798_761_599, 500), (4_102_444_800, 250)])
+    func timestampsMatchFoundationsISO8601(seconds: Int, milliseconds: Int) {
+        let expected = Date(timeIntervalSince1970: Double(seconds) + Double(milliseconds) / 1000)
+            .formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        #expect(JSONLogHandler.timestamp(seconds: seconds, milliseconds: milliseconds) == expected)
+    }
+
+    @Test func millisecondsKeepTheirLeadingZeros() {
+        #expect(JSONLogHandler.timestamp(seconds: 0, milliseconds: 7) == "1970-01-01T00:00:00.007Z")
+        #expect(JSONLogHandler.timestamp(seconds: 59, milliseconds: 42) == "1970-01-01T00:00:59.042Z")
     }
 
     @Test func aLineWithoutMetadataHasNoMetadataMember() throws {
