@@ -107,12 +107,12 @@ struct JSONLogHandlerTests {
         #expect(attempts.last as? String == "plain")
     }
 
-    @Test(arguments: ["password", "newPassword", "refresh_token", "xApiKey", "Cookie", "cvc", "clientSecret"])
+    @Test(arguments: ["password", "newPassword", "PASSWORD", "refresh_token", "xApiKey", "X-AUTHORIZATION", "Cookie", "cvc", "clientSecret"])
     func secretLookingKeysAreSecret(key: String) {
         #expect(Redaction.isSecret(key: key))
     }
 
-    @Test(arguments: ["user.email", "order.id", "http.path", "requestId"])
+    @Test(arguments: ["user.email", "order.id", "http.path", "requestId", "car", "tok", ""])
     func ordinaryKeysAreNotSecret(key: String) {
         #expect(!Redaction.isSecret(key: key))
     }

@@ -43,18 +43,33 @@ public struct JSONLogHandler: LogHandler {
     }
 
     func render(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = "{\"time\":\"" + Self.timestamp() + "\",\"level\":\"" + level.rawValue + "\""
-        line += ",\"service\":" + JSONText.quote(self.service) + ",\"instance\":" + JSONText.quote(self.instance)
-        line += ",\"message\":" + JSONText.quote(message)
+        var line = ""
+        line.reserveCapacity(512)
+        line.append("{\"time\":\"")
+        line.append(Self.timestamp())
+        line.append("\",\"level\":\"")
+        line.append(level.rawValue)
+        line.append("\",\"service\":")
+        JSONText.appendQuoted(self.service, to: &line)
+        line.append(",\"instance\":")
+        JSONText.appendQuoted(self.instance, to: &line)
+        line.append(",\"message\":")
+        JSONText.appendQuoted(message, to: &line)
         var rest = metadata
         for key in ["requestId", "traceId"] {
-            if let value = rest.removeValue(forKey: key) { line += ",\"\(key)\":" + JSONText.quote(value.description) }
+            if let value = rest.removeValue(forKey: key) {
+                line.append(",\"\(key)\":")
+                JSONText.appendQuoted(value.description, to: &line)
+            }
         }
         rest.removeValue(forKey: "hb.request.id")
         if !rest.isEmpty {
-            line += ",\"metadata\":" + JSONText.object(rest.mapValues { Redaction.redact($0) }, redactingKeys: true)
+            // Secret-looking keys are redacted at every depth as the object is written.
+            line.append(",\"metadata\":")
+            JSONText.appendObject(rest, redactingKeys: true, to: &line)
         }
-        return line + "}\n"
+        line.append("}\n")
+        return line
     }
 
     /// Now as `2026-11-29T06:37:55.784Z` (UTC, milliseconds), without Foundation's formatters,
@@ -120,16 +135,17 @@ public struct LogSink: Sendable {
 
     /// Standard output.
     public static let standardOutput = LogSink { line in
-        stdoutLock.withLock { _ in
-            var bytes = Array(line.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { buffer in
-                    Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+        var line = line
+        line.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            stdoutLock.withLock { _ in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Glibc.write(1, base + offset, bytes.count - offset)
+                    if written < 0 && errno == EINTR { continue }
+                    if written <= 0 { break }
+                    offset += written
                 }
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { break }
-                offset += written
             }
         }
     }
