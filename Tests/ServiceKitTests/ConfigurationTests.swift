@@ -87,6 +87,24 @@ struct ConfigurationTests {
         #expect(database.redactedDescription == "db.internal:5433/products")
     }
 
+    /// A fixed pool without keep-alive timers unless told otherwise (each timer costs memory
+    /// per query: see `Database`).
+    @Test func thePoolIsFixedWithoutKeepAliveByDefault() throws {
+        let database = try #require(try self.configuration(["DATABASE_POOL_SIZE": "6"]).database)
+        #expect(database.minimumConnections == 6)
+        #expect(database.idleTimeout == .seconds(60))
+        #expect(database.keepAlive == nil)
+        let tuned = try #require(
+            try self.configuration([
+                "DATABASE_POOL_MIN": "1", "DATABASE_POOL_IDLE_SECONDS": "5", "DATABASE_KEEPALIVE_SECONDS": "30",
+            ]).database
+        )
+        #expect(tuned.minimumConnections == 1)
+        #expect(tuned.idleTimeout == .seconds(5))
+        #expect(tuned.keepAlive == .seconds(30))
+        #expect(throws: ConfigurationError.self) { try self.configuration(["DATABASE_POOL_MIN": "-1"]) }
+    }
+
     @Test func databaseURLDefaultsAndPercentEncoding() throws {
         let settings = try DatabaseSettings(url: "postgresql://shop%2Bapp:p%40ss%3Aword@db/products")
         #expect(settings.port == 5432)

@@ -37,11 +37,17 @@ public struct ServiceConfiguration: Sendable {
         self.instanceID = settings.string("instance.id", default: "\(service)-\(ProcessInfo.processInfo.hostName)-\(getpid())")
         if usesDatabase {
             let url = try settings.requiredString("database.url", hint: "postgres://user:password@host:port/database", secret: true)
-            self.database = try DatabaseSettings(
+            var database = try DatabaseSettings(
                 url: url,
                 poolSize: settings.int("database.poolSize", default: 10, range: 1...200)
             )
-            self.database?.tls = try DatabaseTLS(settings: settings)
+            database.tls = try DatabaseTLS(settings: settings)
+            // A fixed pool by default: connections beyond the minimum cost a timer per query.
+            database.minimumConnections = try settings.int("database.poolMin", default: database.poolSize, range: 0...200)
+            database.idleTimeout = try settings.seconds("database.poolIdleSeconds", default: .seconds(60), range: 1...86_400)
+            let keepAlive = try settings.seconds("database.keepaliveSeconds", default: .zero, range: 0...86_400)
+            database.keepAlive = keepAlive > .zero ? keepAlive : nil
+            self.database = database
         } else {
             self.database = nil
         }

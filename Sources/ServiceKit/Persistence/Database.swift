@@ -21,6 +21,14 @@ public struct Database: Sendable {
             tls: settings.tls.clientTLS
         )
         configuration.options.maximumConnections = settings.poolSize
+        // Every time a connection goes back to the pool, PostgresNIO starts a timer task for its
+        // keep-alive and, beyond the minimum, for its idle timeout; the next lease cancels them,
+        // but a cancelled sleep is held by the runtime until its deadline. Under load that was
+        // ~1 KiB per query for a minute: product grew by 105 MiB in 24 s of reads, and served
+        // 30% fewer. Hence a fixed pool (minimum = size) and no keep-alive timer by default.
+        configuration.options.minimumConnections = min(settings.minimumConnections, settings.poolSize)
+        configuration.options.connectionIdleTimeout = settings.idleTimeout
+        configuration.options.keepAliveBehavior = settings.keepAlive.map { .init(frequency: $0) }
         configuration.options.connectTimeout = .seconds(3)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.location = settings.redactedDescription

@@ -9,6 +9,15 @@ public struct DatabaseSettings: Sendable {
     public var password: String?
     public var database: String
     public var poolSize: Int
+    /// Connections the pool opens at start and keeps (`DATABASE_POOL_MIN`; the pool size
+    /// unless set).
+    public var minimumConnections: Int
+    /// How long a connection beyond the minimum may stay idle before it is closed
+    /// (`DATABASE_POOL_IDLE_SECONDS`).
+    public var idleTimeout: Duration = .seconds(60)
+    /// How often an idle connection is checked with a query (`DATABASE_KEEPALIVE_SECONDS`; `nil`:
+    /// never, a dead connection is noticed when its socket closes or its next query fails).
+    public var keepAlive: Duration? = nil
     /// Encryption of the connections (`DATABASE_TLS`); plain unless set.
     public var tls: DatabaseTLS = .disable
 
@@ -45,6 +54,7 @@ public struct DatabaseSettings: Sendable {
         self.password = url.password.map { $0.removingPercentEncoding ?? $0 }
         self.database = database
         self.poolSize = poolSize
+        self.minimumConnections = poolSize
     }
 
     /// `host:port/database`, safe to log.

@@ -67,6 +67,9 @@ final class ServiceProcess: Sendable {
                 environment[key] = value
             }
         }
+        // Suites run side by side, each with stacks of its own: pools open connections on
+        // demand here instead of all of them at start, so Postgres's connection limit holds.
+        environment["DATABASE_POOL_MIN"] = "1"
         return environment
     }
 
