@@ -46,7 +46,7 @@
 #   BENCH_WRK_SECONDS       length of each wrk measurement (5; --smoke 1), BENCH_WRK_ROUNDS
 #                           rounds over the paths, the best kept (2; --smoke 1), BENCH_WARMUP_SECONDS
 #                           wrk before the first round (2; --smoke 0)
-#   BENCH_SEARCH_RATES      rates of the search (25,50,100,150,200; --smoke 5,10)
+#   BENCH_SEARCH_RATES      rates of the search (25,35,50,75,100,150,200; --smoke 5,10)
 #   BENCH_STEP_SECONDS      length of a search step (20; --smoke 1)
 #   BENCH_CHECKOUT_RATE     rate of the one-minute run (default: from the search, above)
 #   BENCH_CHECKOUT_SECONDS  length of that run (60; --smoke 2)
@@ -113,7 +113,7 @@ configure() {
     fi
     # name: full value / smoke value
     local spec name full small
-    for spec in WRK_SECONDS:5:1 WRK_ROUNDS:2:1 WARMUP_SECONDS:2:0 SETTLE_SECONDS:3:1 SEARCH_RATES:25,50,100,150,200:5,10 \
+    for spec in WRK_SECONDS:5:1 WRK_ROUNDS:2:1 WARMUP_SECONDS:2:0 SETTLE_SECONDS:3:1 SEARCH_RATES:25,35,50,75,100,150,200:5,10 \
         STEP_SECONDS:20:1 CHECKOUT_SECONDS:60:2 DRAIN_SECONDS:30:10 SOAK_SECONDS:300:4 SAMPLE_SECONDS:5:1 \
         PGBENCH_SECONDS:20:1 PGBENCH_SCALE:8:1 POLL_SECONDS:1:0.25 CUSTOMERS:8:2; do
         IFS=: read -r name full small <<<"$spec"
