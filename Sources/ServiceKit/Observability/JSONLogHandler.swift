@@ -120,8 +120,8 @@ public struct JSONLogHandler: LogHandler {
     }
 }
 
-/// Where log lines go: standard output (one locked write per line, so lines never interleave)
-/// or a closure for tests.
+/// Where log lines go: standard output (through ``LogWriter``: whole lines, in order, written
+/// from a thread of their own so logging never waits for the reader) or a closure for tests.
 public struct LogSink: Sendable {
     let write: @Sendable (String) -> Void
 
@@ -131,22 +131,9 @@ public struct LogSink: Sendable {
 
     func write(_ line: String) { self.write(line) }
 
-    private static let stdoutLock = Mutex(())
+    /// The process's standard output writer.
+    public static let standardOutputWriter = LogWriter(descriptor: 1)
 
     /// Standard output.
-    public static let standardOutput = LogSink { line in
-        var line = line
-        line.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            stdoutLock.withLock { _ in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = Glibc.write(1, base + offset, bytes.count - offset)
-                    if written < 0 && errno == EINTR { continue }
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
-    }
+    public static let standardOutput = LogSink { line in standardOutputWriter.write(line) }
 }

@@ -222,6 +222,8 @@ public enum ServiceRuntime {
     }
 
     static func exit(status: Int32) -> Never {
+        // The last lines (why it stopped) are written before the process ends.
+        LogSink.standardOutputWriter.flush()
         Glibc.exit(status)
     }
 }
