@@ -59,14 +59,17 @@ struct SagaRunner: Service {
     private struct LeaseLost: Error {}
 
     func run() async throws {
-        do {
-            let reclaimed = try await SagaSchedule.reclaim(leasedBy: self.name, on: self.store.database.client, logger: self.logger)
-            if reclaimed > 0 { self.logger.info("took back the sagas an earlier process here had leased", metadata: ["saga.count": "\(reclaimed)"]) }
-        } catch {
-            // Not fatal: those leases run out by themselves.
-            self.logger.warning("could not take back earlier leases", metadata: ["error": "\(String(reflecting: error))"])
-        }
+        // Inside the start-up gate: the migrations (saga_schedule itself) come first.
         try await runUntilShutdown {
+            do {
+                let reclaimed = try await SagaSchedule.reclaim(leasedBy: self.name, on: self.store.database.client, logger: self.logger)
+                if reclaimed > 0 {
+                    self.logger.info("took back the sagas an earlier process here had leased", metadata: ["saga.count": "\(reclaimed)"])
+                }
+            } catch {
+                // Not fatal: those leases run out by themselves.
+                self.logger.warning("could not take back earlier leases", metadata: ["error": "\(String(reflecting: error))"])
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<self.settings.concurrency {
                     group.addTask { try await self.work(worker: worker) }
