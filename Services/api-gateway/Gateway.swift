@@ -18,6 +18,11 @@ struct Gateway: ServiceModule {
 
     init(dependencies: ServiceDependencies) throws {
         let client = dependencies.serviceClient
+        MetricCatalog.declareCounter(
+            "gateway_rate_limit_refusals_total",
+            dimension: "class",
+            values: [RouteClass.address, .auth, .user, .anonymous].map(\.rawValue)
+        )
         if dependencies.serviceTokens == nil {
             dependencies.logger.warning(
                 "SERVICE_CLIENT_SECRET is not set: the gateway cannot vouch for client addresses, so services take it as every client"

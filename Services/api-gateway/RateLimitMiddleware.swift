@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Metrics
 import ServiceKit
 
 /// Rate limits per client at the gateway, shared by every gateway replica through Redis, in two
@@ -90,6 +91,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         headers[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
         headers[HTTPField.Name("RateLimit-Reset")!] = String(reset)
         guard decision.allowed else {
+            Counter(label: "gateway_rate_limit_refusals_total", dimensions: [("class", routeClass.rawValue)]).increment()
             var problem = ProblemError.tooManyRequests(
                 "Too many requests; try again in \(Self.seconds(decision.retryAfter)) s.",
                 retryAfterSeconds: Self.seconds(decision.retryAfter)

@@ -52,7 +52,6 @@ struct AccountRepository: Sendable {
                 subject: id.uuidString,
                 payload: event,
                 correlationId: propagation?.requestID,
-                traceparent: propagation?.traceparent,
                 on: connection,
                 logger: logger
             )

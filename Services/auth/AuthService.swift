@@ -27,6 +27,7 @@ struct AuthService: ServiceModule {
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
+        LoginMetrics.declare()
         let settings = dependencies.settings
         let policy = dependencies.tokenPolicy
         self.accounts = AccountRepository(database: database)

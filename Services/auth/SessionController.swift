@@ -51,7 +51,13 @@ struct SessionController: Sendable {
         let email = EmailAddress.normalize(input.email)
         let client = request.clientAddress(context: context)
         // Counted before the password is hashed: parallel guesses cannot all pass.
-        let attempt = try await self.throttle.admit(account: email, client: client, logger: context.logger)
+        let attempt: LoginThrottle.Attempt
+        do {
+            attempt = try await self.throttle.admit(account: email, client: client, logger: context.logger)
+        } catch let refusal as ProblemError where refusal.status == .tooManyRequests {
+            LoginMetrics.failed(.throttled)
+            throw refusal
+        }
         let credentials: Credentials?
         let matches: Bool
         do {
@@ -63,6 +69,7 @@ struct SessionController: Sendable {
         }
         guard let credentials, matches else {
             context.logger.info("login failed")
+            LoginMetrics.failed(.badCredentials)
             throw ProblemError.unauthorized("The email or password is incorrect.")
         }
         await self.throttle.succeeded(attempt, logger: context.logger)

@@ -50,7 +50,7 @@ struct OrderPlacementService: Sendable {
             shippingAddress: request.shippingAddress,
             deadlineMillis: now + Int64(self.deadline / .milliseconds(1)),
             correlationId: propagation.requestID,
-            traceparent: propagation.traceparent
+            traceparent: TracePropagation.currentTraceparent()
         )
         let placed: OrderState? = try await self.store.database.transaction(logger: logger) { connection in
             if let idempotencyKey {
@@ -80,6 +80,7 @@ struct OrderPlacementService: Sendable {
         }
         if let placed {
             self.sagaWake.signal()
+            OrderMetrics.placed.increment()
             logger.info("order placed", metadata: ["order.id": "\(orderID)", "order.total": "\(total.amount) \(total.currency)"])
             return Placed(state: placed, created: true)
         }

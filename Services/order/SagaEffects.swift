@@ -10,8 +10,8 @@ import ServiceKit
 /// ``OrderSaga/Outcome``s; anything transient is thrown and retried by the runner.
 ///
 /// Every call carries the order's correlation id (the request id of the `POST /v1/orders` that
-/// placed it) as its `X-Request-ID`, continues the placing request's trace, and has the step's
-/// budget as its deadline.
+/// placed it) as its `X-Request-ID`, continues the placing request's trace (the runner's step
+/// span is the active one), and has the step's budget as its deadline.
 struct SagaEffects: Sendable {
     let client: InternalClient
 
@@ -20,7 +20,6 @@ struct SagaEffects: Sendable {
         let order = placement.orderId
         let propagation = PropagationHeaders(
             requestID: placement.correlationId ?? order.uuidString,
-            traceparent: (placement.traceparent.flatMap(TraceContext.init(traceparent:)) ?? TraceContext.random()).child().traceparent,
             deadline: .now + budget
         )
         switch step {

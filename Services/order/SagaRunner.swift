@@ -4,6 +4,7 @@ import Metrics
 import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
+import Tracing
 
 /// Settings of the checkout saga.
 struct SagaSettings: Sendable {
@@ -59,6 +60,7 @@ struct SagaRunner: Service {
     private struct LeaseLost: Error {}
 
     func run() async throws {
+        OrderMetrics.declare()
         // Inside the start-up gate: the migrations (saga_schedule itself) come first.
         try await runUntilShutdown {
             do {
@@ -118,21 +120,52 @@ struct SagaRunner: Service {
     /// follow it, such as confirming after the capture) in one transaction that also renews the
     /// lease. True when the saga goes on at once under the same lease.
     private func step(_ claim: inout SagaSchedule.Claim, logger: inout Logger) async throws -> Bool {
-        let database = self.store.database
         let state = try await self.store.load(claim.orderId, logger: logger)
         let now = OrderEvent.nowMillis()
         let step = OrderSaga.nextStep(state, nowMillis: now)
         if step == .done {
-            try await SagaSchedule.finish(claim, on: database.client, logger: logger)
+            try await SagaSchedule.finish(claim, on: self.store.database.client, logger: logger)
             return false
         }
         if let placement = state.placement {
             logger[metadataKey: "correlation.id"] = "\(placement.correlationId ?? placement.orderId.uuidString)"
         }
+        // Each step is a span of the trace of the request that placed the order: its calls and
+        // the events it records continue that trace.
+        let span = InstrumentationSystem.tracer.startAnySpan(
+            "saga \(step.metricLabel)",
+            context: TracePropagation.context(continuing: state.placement?.traceparent)
+        )
+        span.updateAttributes { attributes in
+            attributes["order.id"] = claim.orderId.uuidString
+            attributes["saga.attempt"] = claim.failedAttempts + 1
+        }
+        defer { span.end() }
+        let started = ContinuousClock.now
+        defer {
+            Metrics.Timer(label: "order_saga_step_duration_seconds", dimensions: [("step", step.metricLabel)]).recordNanoseconds(
+                (ContinuousClock.now - started).nanoseconds
+            )
+        }
+        return try await InstrumentationContext.$current.withValue(span.context) {
+            try await self.perform(step, of: state, at: now, claim: &claim, logger: logger)
+        }
+    }
+
+    /// Runs `step` and records what came of it (see ``step(_:logger:)``).
+    private func perform(
+        _ step: OrderSaga.Step,
+        of state: OrderState,
+        at now: Int64,
+        claim: inout SagaSchedule.Claim,
+        logger: Logger
+    ) async throws -> Bool {
+        let database = self.store.database
         let outcome: OrderSaga.Outcome
         do {
             outcome = try await self.effects.perform(step, for: state, budget: self.settings.stepBudget, logger: logger)
         } catch {
+            Counter(label: "order_saga_step_retries_total", dimensions: [("step", step.metricLabel)]).increment()
             let delay = self.settings.retry.delay(afterAttempt: claim.failedAttempts + 1)
             logger.info("saga step will be retried", metadata: ["saga.step": "\(step)", "retry.in": "\(delay)", "error": "\(error)"])
             try await SagaSchedule.postpone(claim, by: delay, error: "\(error)", on: database.client, logger: logger)
@@ -141,6 +174,7 @@ struct SagaRunner: Service {
         let kinds: [OrderEventKind]
         switch OrderSaga.decide(step, outcome, failedAttempts: claim.processorFailures, maxPaymentAttempts: self.settings.maxPaymentAttempts) {
         case .retry:
+            Counter(label: "order_saga_step_retries_total", dimensions: [("step", step.metricLabel)]).increment()
             let delay = self.settings.retry.delay(afterAttempt: claim.failedAttempts + 1)
             logger.info("saga step will be retried", metadata: ["saga.step": "\(step)", "saga.outcome": "\(outcome)"])
             try await SagaSchedule.postpone(
@@ -178,7 +212,7 @@ struct SagaRunner: Service {
         }
         for event in events {
             logger.info("order event recorded", metadata: ["event.type": "\(event.kind.type)", "event.version": "\(event.version)"])
-            Counter(label: "order_saga_events_total", dimensions: [("type", event.kind.type)]).increment()
+            OrderMetrics.recorded(event, placedAtMillis: state.history.first?.occurredAtMillis)
         }
         claim.failedAttempts = 0
         claim.processorFailures = 0

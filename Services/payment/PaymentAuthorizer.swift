@@ -59,9 +59,11 @@ struct PaymentAuthorizer: Sendable {
             payment.authorizedAmount = nil
         case .processorUnavailable:
             logger.info("card processor failed transiently; nothing recorded", metadata: ["order.id": "\(request.orderId)"])
+            PaymentMetrics.count(.authorize, .failed)
             return .processorUnavailable
         }
         let (recorded, created) = try await self.payments.record(payment, logger: logger)
+        if created { PaymentMetrics.count(.authorize, recorded.status == .declined ? .declined : .succeeded) }
         return .recorded(recorded, created: created)
     }
 }

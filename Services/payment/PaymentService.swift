@@ -22,6 +22,7 @@ struct PaymentService: ServiceModule {
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
+        PaymentMetrics.declare()
         let cipher = try FieldCipher(settings: dependencies.settings, keysKey: "payment.cardKeys", activeKey: "payment.cardKeyId")
         self.payments = PaymentRepository(database: database)
         self.methods = PaymentMethodRepository(database: database, cipher: cipher)

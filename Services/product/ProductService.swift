@@ -19,6 +19,7 @@ struct ProductService: ServiceModule {
 
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
+        ReservationMetrics.declare()
         self.catalog = CatalogRepository(database: database)
         self.reservations = ReservationRepository(database: database)
         self.reservationSettings = try ReservationSettings(settings: dependencies.settings)

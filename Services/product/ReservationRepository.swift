@@ -39,7 +39,7 @@ struct ReservationRepository: Sendable {
     /// status, a release tombstone included) gets it answered unchanged.
     func reserve(_ plan: StockReservation, holdFor hold: Duration, logger: Logger) async throws -> ReservationOutcome {
         let holdSeconds = hold / .seconds(1)
-        return try await self.database.transaction(logger: logger) { connection in
+        let outcome: ReservationOutcome = try await self.database.transaction(logger: logger) { connection in
             // A concurrent first request for the same order waits here until this one commits.
             let inserted = try await connection.query(
                 """
@@ -86,12 +86,16 @@ struct ReservationRepository: Sendable {
             }
             return .created(ReservationResult(orderId: plan.orderId, status: .reserved))
         }
+        ReservationMetrics.record(outcome)
+        return outcome
     }
 
     /// Makes held stock sold. A hold past its expiry is expired on the spot (stock back) and
     /// refused, as are released, expired and rejected reservations.
     func commit(orderId: UUID, logger: Logger) async throws -> ReservationOutcome {
-        try await self.database.transaction(logger: logger) { connection in
+        var expiredNow = false
+        let outcome: ReservationOutcome = try await self.database.transaction(logger: logger) { connection in
+            expiredNow = false
             guard let stored = try await Self.load(orderId, forUpdate: true, on: connection, logger: logger) else { return .unknown }
             switch stored.result.status.commitAction(overdue: stored.overdue) {
             case .commit:
@@ -103,17 +107,21 @@ struct ReservationRepository: Sendable {
             case .expire:
                 try await Self.move(.unhold, orderIds: [orderId], reason: "expired", on: connection, logger: logger)
                 try await Self.setStatus(.expired, of: orderId, on: connection, logger: logger)
+                expiredNow = true
                 return .refused(ReservationResult(orderId: orderId, status: .expired))
             case .refuse:
                 return .refused(stored.result)
             }
         }
+        ReservationMetrics.record(outcome)
+        if expiredNow { ReservationMetrics.expired(1) }
+        return outcome
     }
 
     /// Gives held or sold stock back, exactly once. An order without a reservation gets a
     /// `released` tombstone without lines, so a reservation arriving later is refused.
     func release(orderId: UUID, logger: Logger) async throws -> ReservationOutcome {
-        try await self.database.transaction(logger: logger) { connection in
+        let outcome: ReservationOutcome = try await self.database.transaction(logger: logger) { connection in
             let tombstone = try await connection.query(
                 """
                 INSERT INTO reservations (order_id, status, expires_at) VALUES (\(orderId), 'released', now())
@@ -133,12 +141,14 @@ struct ReservationRepository: Sendable {
                 return .unchanged(stored.result)
             }
         }
+        ReservationMetrics.record(outcome)
+        return outcome
     }
 
     /// Expires up to `limit` holds past their expiry and gives their stock back; returns
     /// their order ids. Rows another transaction holds are skipped, so replicas share the work.
     func expireDue(limit: Int, logger: Logger) async throws -> [UUID] {
-        try await self.database.transaction(logger: logger) { connection in
+        let expired: [UUID] = try await self.database.transaction(logger: logger) { connection in
             let due = try await connection.query(
                 """
                 SELECT order_id FROM reservations
@@ -158,6 +168,8 @@ struct ReservationRepository: Sendable {
             )
             return orderIds
         }
+        ReservationMetrics.expired(expired.count)
+        return expired
     }
 
     /// A reservation as stored; `overdue` when its expiry has passed.

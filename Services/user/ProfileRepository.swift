@@ -65,7 +65,6 @@ struct ProfileRepository: Sendable {
                     subject: id.uuidString,
                     payload: UserUpdated(userId: id, name: name),
                     correlationId: propagation?.requestID,
-                    traceparent: propagation?.traceparent,
                     on: connection,
                     logger: logger
                 )

@@ -98,7 +98,7 @@ struct RequestCorrelationTests {
             try await client.execute(uri: "/v1/correlation", method: .get, headers: headers) { response in
                 let correlation = try response.decode(Correlation.self)
                 #expect(correlation.traceID.lowercased() != traceID.lowercased())
-                #expect(TraceContext(traceparent: "00-\(correlation.traceID)-\(correlation.spanID)-01") != nil)
+                #expect(correlation.traceID.utf8.count == 32 && correlation.spanID.utf8.count == 16)
             }
         }
     }

@@ -101,7 +101,7 @@ struct ServiceClientResilienceTests {
     }
 
     private static func propagation(deadline: ContinuousClock.Instant?) -> PropagationHeaders {
-        PropagationHeaders(requestID: "r", traceparent: TraceContext.random().traceparent, deadline: deadline)
+        PropagationHeaders(requestID: "r", deadline: deadline)
     }
 
     // MARK: Retries

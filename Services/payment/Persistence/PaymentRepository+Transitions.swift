@@ -57,7 +57,7 @@ extension PaymentRepository {
         toOrder orderId: UUID,
         logger: Logger
     ) async throws -> Applied {
-        try await self.database.transaction(logger: logger) { connection in
+        let applied: Applied = try await self.database.transaction(logger: logger) { connection in
             guard var payment = try await Self.find(orderId: orderId, locking: true, on: connection, logger: logger) else {
                 return .noPayment
             }
@@ -77,6 +77,13 @@ extension PaymentRepository {
                 return .done(PaymentChange(payment: payment, changed: true))
             }
         }
+        switch applied {
+        case .done(let change) where change.changed: PaymentMetrics.moved(to: change.payment.status)
+        // Only a capture can be refused (a cancel always settles).
+        case .refused: PaymentMetrics.count(.capture, .failed)
+        case .done, .noPayment: break
+        }
+        return applied
     }
 }
 

@@ -34,7 +34,7 @@ public final class BreakerRegistry: Sendable {
     public func breaker(service: String, instance: ServiceInstance) -> CircuitBreaker {
         let key = service + "|" + instance.id
         if let existing = self.breakers.withLock({ $0[key]?.breaker }) { return existing }
-        let gauge = Gauge(label: "service_client_breaker_state", dimensions: [("service", service), ("instance", instance.baseURL)])
+        let gauge = Gauge(label: "service_client_breaker_state", dimensions: [("service", service), ("upstream", instance.baseURL)])
         let logger = self.logger
         let breaker = CircuitBreaker(policy: self.policy, time: self.time) { from, to in
             gauge.record(to.rawValue)

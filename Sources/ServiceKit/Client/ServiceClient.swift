@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import Tracing
 
 /// Calls other services: resolves the name through discovery, balances round-robin over
 /// instances whose breaker admits the call, applies a timeout, propagates `X-Request-ID` and
@@ -38,9 +39,9 @@ public final class ServiceClient: Sendable {
             read: .nanoseconds(settings.timeout.nanoseconds)
         )
         configuration.decompression = .disabled
-        // No spans until a tracer exports them: a span per call through the no-op tracer still
-        // costs a few percent of a proxied request.
-        configuration.tracing.tracer = nil
+        // A client span per call, and its `traceparent` on the request (the tracer of
+        // Observability.bootstrap, which runs before any client is made).
+        configuration.tracing.tracer = InstrumentationSystem.tracer
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         // A refused connection must fail the call now (the breaker and the caller decide what
         // next), not be retried silently until the connect timeout.
@@ -149,7 +150,6 @@ public final class ServiceClient: Sendable {
         outbound.url = instance.baseURL + request.url
         if let headers {
             outbound.headers.replaceOrAdd(name: "X-Request-ID", value: headers.requestID)
-            outbound.headers.replaceOrAdd(name: "traceparent", value: headers.traceparent)
             if headers.deadline != nil {
                 outbound.headers.replaceOrAdd(name: RequestDeadline.headerName, value: String(Int64(limit / .milliseconds(1))))
             }

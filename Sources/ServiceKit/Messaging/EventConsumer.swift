@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Tracing
 
 /// Handles one event inside the transaction that also records it in the inbox; throwing
 /// rolls both back, and the event is retried.
@@ -105,6 +106,9 @@ public struct EventConsumer: Service {
     }
 
     public func run() async throws {
+        for stream in self.streams {
+            Counter(label: "events_dead_lettered_total", dimensions: [("group", self.group), ("stream", stream)]).increment(by: 0)
+        }
         try await runUntilShutdown {
             var groupsReady = false
             var lastHousekeeping = ContinuousClock.now - .seconds(60)
@@ -243,6 +247,32 @@ public struct EventConsumer: Service {
         logger[metadataKey: "event.id"] = "\(envelope.id)"
         logger[metadataKey: "event.type"] = "\(envelope.type)"
         if let correlation = envelope.correlationId { logger[metadataKey: "requestId"] = "\(correlation)" }
+        // The handling continues the publisher's trace, as a consumer span of it.
+        guard envelope.traceparent != nil else {
+            await self.handle(envelope, of: entry, deliveries: deliveries, logger: logger)
+            return
+        }
+        let span = InstrumentationSystem.tracer.startAnySpan(
+            "process \(envelope.type)",
+            context: TracePropagation.context(continuing: envelope.traceparent),
+            ofKind: .consumer
+        )
+        span.updateAttributes { attributes in
+            attributes["messaging.system"] = "redis"
+            attributes["messaging.operation.type"] = "process"
+            attributes["messaging.consumer.group.name"] = self.group
+            attributes["messaging.destination.name"] = entry.stream
+            attributes["messaging.message.id"] = envelope.id.uuidString
+        }
+        defer { span.end() }
+        await InstrumentationContext.$current.withValue(span.context) {
+            await self.handle(envelope, of: entry, deliveries: deliveries, logger: logger)
+        }
+    }
+
+    /// Handles a decoded envelope: acknowledges on success (or when it was handled before),
+    /// leaves it pending on failure, dead-letters it when it is poison or out of attempts.
+    private func handle(_ envelope: EventEnvelope, of entry: StreamEntry, deliveries: Int, logger: Logger) async {
         do {
             if self.handler.eventTypes.contains(envelope.type) {
                 try await self.database.transaction(logger: logger) { connection in
@@ -284,14 +314,18 @@ public struct EventConsumer: Service {
                 ["XACK", RedisArgument(entry.stream), RedisArgument(self.group), RedisArgument(entry.id)],
             ])
             logger.error("event dead-lettered", metadata: ["event.deliveries": "\(deliveries)", "error": "\(error)"])
-            Counter(label: "events_dead_lettered_total", dimensions: [("group", self.group)]).increment()
+            Counter(label: "events_dead_lettered_total", dimensions: [("group", self.group), ("stream", entry.stream)]).increment()
         } catch {
             logger.warning("could not dead-letter an event; it stays pending", metadata: ["error": "\(error)"])
         }
     }
 
-    /// `consumer_lag{group, stream}`: entries not yet delivered to the group.
+    /// `event_consumer_lag_messages{group, stream}`: entries not yet delivered to the group;
+    /// `event_dead_letters{group}`: entries in the group's dead-letter stream.
     private func recordLag() async {
+        if let letters = try? await self.redis.send("XLEN", RedisArgument(Self.deadLetterStream(group: self.group))) {
+            Gauge(label: "event_dead_letters", dimensions: [("group", self.group)]).record(letters.int ?? 0)
+        }
         for stream in self.streams {
             guard let reply = try? await self.redis.send("XINFO", "GROUPS", RedisArgument(stream)) else { continue }
             for group in reply.array ?? [] {
@@ -304,7 +338,7 @@ public struct EventConsumer: Service {
                 }
                 guard fields["name"]?.string == self.group else { continue }
                 let lag = fields["lag"]?.int ?? 0
-                Gauge(label: "consumer_lag", dimensions: [("group", self.group), ("stream", stream)]).record(lag)
+                Gauge(label: "event_consumer_lag_messages", dimensions: [("group", self.group), ("stream", stream)]).record(lag)
             }
         }
     }

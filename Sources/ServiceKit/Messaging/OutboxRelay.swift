@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Tracing
 
 /// Moves events from the `outbox` table (written in the same transaction as the state change)
 /// to a publisher, oldest first, and marks them sent.
@@ -53,18 +54,19 @@ public struct OutboxRelay: Service {
         "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL",
     ]
 
-    /// Writes an event to the outbox inside the caller's transaction.
+    /// Writes an event to the outbox inside the caller's transaction, with the active trace
+    /// (the relay's publish span continues it, and the consumers' spans continue that).
     public static func enqueue<Payload: Encodable>(
         type: String,
         version: Int = 1,
         subject: String,
         payload: Payload,
         correlationId: String? = nil,
-        traceparent: String? = nil,
         on connection: PostgresConnection,
         logger: Logger
     ) async throws {
         let data = String(decoding: try WireJSON.encoder().encode(payload), as: UTF8.self)
+        let traceparent = TracePropagation.currentTraceparent()
         try await connection.query(
             """
             INSERT INTO outbox (id, type, version, subject, payload, correlation_id, traceparent)
@@ -188,10 +190,14 @@ public struct OutboxRelay: Service {
 
     /// Publishes a batch in rounds: each round holds the next message of every subject whose
     /// messages so far were all delivered. One round when no subject has two messages in the batch.
+    ///
+    /// A message written inside a trace is published in a producer span of that trace, and the
+    /// envelope carries that span as the consumers' parent.
     func deliver(_ batch: [OutboxMessage]) async -> DeliveryOutcome {
         var queues = OutboxRounds(batch)
         var outcome = DeliveryOutcome()
-        while let round = queues.nextRound() {
+        while var round = queues.nextRound() {
+            let spans = Self.startPublishSpans(for: &round)
             let results: [Result<Void, any Error>]
             do {
                 results = try await self.publisher.publish(round, logger: self.logger)
@@ -200,6 +206,13 @@ public struct OutboxRelay: Service {
             }
             for (index, message) in round.enumerated() {
                 let result = index < results.count ? results[index] : .failure(OutboxRelayError.missingOutcome)
+                if let span = spans[index] {
+                    if case .failure(let error) = result {
+                        span.recordError(error)
+                        span.setStatus(SpanStatus(code: .error))
+                    }
+                    span.end()
+                }
                 switch result {
                 case .success:
                     outcome.sent.append(message.id)
@@ -210,6 +223,34 @@ public struct OutboxRelay: Service {
             }
         }
         return outcome
+    }
+
+    /// A producer span per traced message of `round`, whose context replaces the message's
+    /// `traceparent`; `nil` for a message written outside any trace.
+    static func startPublishSpans(for round: inout [OutboxMessage]) -> [(any Span)?] {
+        var spans: [(any Span)?] = []
+        spans.reserveCapacity(round.count)
+        for index in round.indices {
+            guard let parent = round[index].traceparent else {
+                spans.append(nil)
+                continue
+            }
+            let span = InstrumentationSystem.tracer.startAnySpan(
+                "publish \(round[index].type)",
+                context: TracePropagation.context(continuing: parent),
+                ofKind: .producer
+            )
+            span.updateAttributes { attributes in
+                attributes["messaging.system"] = "redis"
+                attributes["messaging.operation.type"] = "publish"
+                attributes["messaging.message.id"] = round[index].id.uuidString
+            }
+            round[index].traceparent = InstrumentationContext.$current.withValue(span.context) {
+                TracePropagation.currentTraceparent()
+            }
+            spans.append(span)
+        }
+        return spans
     }
 }
 

@@ -11,7 +11,7 @@ import Darwin
 #endif
 
 /// Writes one JSON object per line: `time`, `level`, `service`, `instance`, `message`,
-/// `requestId`, `traceId` and the remaining metadata, with secrets redacted.
+/// `requestId`, `traceId`, `spanId` and the remaining metadata, with secrets redacted.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -56,13 +56,14 @@ public struct JSONLogHandler: LogHandler {
         line.append(",\"message\":")
         JSONText.appendQuoted(message, to: &line)
         var rest = metadata
-        for key in ["requestId", "traceId"] {
+        for key in ["requestId", "traceId", "spanId"] {
             if let value = rest.removeValue(forKey: key) {
                 line.append(",\"\(key)\":")
                 JSONText.appendQuoted(value.description, to: &line)
             }
         }
         rest.removeValue(forKey: "hb.request.id")
+        rest.removeValue(forKey: "traceFlags")
         if !rest.isEmpty {
             // Secret-looking keys are redacted at every depth as the object is written.
             line.append(",\"metadata\":")

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PostgresNIO
+import Tracing
 
 /// A service's Postgres pool. Add ``client`` to the service group: it only works while running.
 public struct Database: Sendable {
@@ -82,7 +83,9 @@ public struct Database: Sendable {
         var attempt = 1
         while true {
             do {
-                return try await self.transactionOnce(logger: logger, body)
+                return try await TracePropagation.withChildSpan("db.transaction", ofKind: .client, attributes: Self.spanAttributes) {
+                    try await self.transactionOnce(logger: logger, body)
+                }
             } catch let error as PSQLError where attempt < attempts && Self.isRetryable(error) {
                 logger.info(
                     "transaction aborted by the server; running it again",
@@ -92,6 +95,10 @@ public struct Database: Sendable {
                 attempt += 1
             }
         }
+    }
+
+    private static func spanAttributes(_ attributes: inout SpanAttributes) {
+        attributes["db.system.name"] = "postgresql"
     }
 
     /// Whether the server aborted a transaction that may simply be run again.

@@ -35,3 +35,18 @@ public struct RedisArgument: Sendable, Equatable, ExpressibleByStringLiteral, Ex
         self.init(value)
     }
 }
+
+extension RedisArgument {
+    /// `redis <COMMAND>` for a span, when this argument is a command name (short, letters only).
+    var spanName: String {
+        var name = "redis "
+        for byte in self.bytes.readableBytesView.prefix(17) {
+            switch byte {
+            case 65...90: name.unicodeScalars.append(Unicode.Scalar(byte))
+            case 97...122: name.unicodeScalars.append(Unicode.Scalar(byte - 32))
+            default: return "redis command"
+            }
+        }
+        return name.utf8.count > 6 && name.utf8.count <= 22 ? name : "redis command"
+    }
+}

@@ -4,6 +4,7 @@ import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// A pooled Redis client: up to ``RedisConfiguration/poolSize`` pipelined connections, opened when needed.
 ///
@@ -71,7 +72,9 @@ public final class RedisClient: Service, Sendable {
         guard !command.isEmpty else {
             throw RedisClientError.protocolError("a command needs at least a name")
         }
-        let reply = try await self.withConnection { try await $0.send(command) }
+        let reply = try await TracePropagation.withChildSpan(command[0].spanName, ofKind: .client, attributes: Self.spanAttributes) {
+            try await self.withConnection { try await $0.send(command) }
+        }
         if case .error(let message) = reply {
             throw RedisClientError.server(message)
         }
@@ -86,7 +89,13 @@ public final class RedisClient: Service, Sendable {
         guard commands.allSatisfy({ !$0.isEmpty }) else {
             throw RedisClientError.protocolError("a command needs at least a name")
         }
-        return try await self.withConnection { try await $0.pipeline(commands) }
+        return try await TracePropagation.withChildSpan("redis pipeline", ofKind: .client, attributes: Self.spanAttributes) {
+            try await self.withConnection { try await $0.pipeline(commands) }
+        }
+    }
+
+    private static func spanAttributes(_ attributes: inout SpanAttributes) {
+        attributes["db.system.name"] = "redis"
     }
 
     /// Checks that the server answers `PING` with `PONG`.

@@ -6,8 +6,8 @@ extension HTTPField.Name {
     public static var requestID: Self { .init("X-Request-ID")! }
 }
 
-/// Accepts or creates the request id and trace context, puts them on the logger and echoes
-/// `X-Request-ID` on the response.
+/// Accepts or creates the request id, puts it on the logger and echoes `X-Request-ID` on the
+/// response. (The trace is ``ServerTracingMiddleware``'s.)
 ///
 /// Outermost middleware: everything inside it, errors included, is logged with the request id.
 public struct RequestIDMiddleware: RouterMiddleware {
@@ -18,11 +18,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.requestID = Self.acceptableID(request.headers[.requestID]) ?? UUIDv4.string()
-        if let incoming = request.headers[.traceparent], let trace = TraceContext(traceparent: incoming) {
-            context.trace = trace.child()
-        }
         context.logger[metadataKey: "requestId"] = .string(context.requestID)
-        context.logger[metadataKey: "traceId"] = .string(context.trace.traceID)
         var response = try await next(request, context)
         response.headers[.requestID] = context.requestID
         return response

@@ -110,7 +110,16 @@ public struct ServiceDependencies: Sendable {
         if let database { services.append(database.client) }
         services.append(self.redis)
         services.append(HTTPClientService(client: self.serviceClient.httpClient))
+        services.append(self.dependencyProbe)
         return services
+    }
+
+    /// `service_dependency_up` for the database (as `postgres`) and Redis.
+    var dependencyProbe: DependencyProbe {
+        let dependencies = self.readinessChecks.map { check in
+            DependencyProbe.Dependency(label: check.name == "database" ? "postgres" : check.name, check: check)
+        }
+        return DependencyProbe(dependencies: dependencies, logger: self.logger)
     }
 
     /// The heartbeat that keeps this instance in the Redis registry while it is ready, if any.

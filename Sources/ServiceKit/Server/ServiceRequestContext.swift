@@ -10,8 +10,6 @@ public struct ServiceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The `X-Request-ID` of this request (accepted from the caller or generated).
     public var requestID: String
-    /// The W3C trace context of this request (continued from `traceparent` or started here).
-    public var trace: TraceContext
     /// The peer that opened the connection.
     public let remoteAddress: SocketAddress?
     /// The client's address as ``ClientAddressMiddleware`` derived it (canonical text); `nil`
@@ -25,7 +23,6 @@ public struct ServiceRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
-        self.trace = TraceContext.random()
         self.remoteAddress = source.channel.remoteAddress
         self.clientAddress = nil
         self.identity = nil
@@ -37,20 +34,19 @@ public struct ServiceRequestContext: RequestContext {
 
     /// The headers a call to another service must carry to continue this request.
     public var propagationHeaders: PropagationHeaders {
-        PropagationHeaders(requestID: self.requestID, traceparent: self.trace.child().traceparent, deadline: self.deadline)
+        PropagationHeaders(requestID: self.requestID, deadline: self.deadline)
     }
 }
 
-/// Correlation headers forwarded on every outbound call.
+/// Correlation headers forwarded on every outbound call. The trace travels by itself: the
+/// HTTP client injects the active span's `traceparent`.
 public struct PropagationHeaders: Sendable {
     public var requestID: String
-    public var traceparent: String
     /// When the request's time budget runs out; calls downstream get what is left of it.
     public var deadline: ContinuousClock.Instant?
 
-    public init(requestID: String, traceparent: String, deadline: ContinuousClock.Instant? = nil) {
+    public init(requestID: String, deadline: ContinuousClock.Instant? = nil) {
         self.requestID = requestID
-        self.traceparent = traceparent
         self.deadline = deadline
     }
 }

@@ -9,7 +9,7 @@ public struct ServiceRoutes {
     /// Every route added so far.
     public let table: RouteTable
 
-    /// A router with the standard middleware chain: request id → security headers → client
+    /// A router with the standard middleware chain: request id → server span → security headers → client
     /// address → access log and metrics → problem+json → admission (when given) → body limit →
     /// NUL in the query → deadline → authentication (when a verifier is given).
     /// `deadlineBudget` gives requests that bring no deadline one (the gateway's edge).
@@ -29,6 +29,7 @@ public struct ServiceRoutes {
         self.router = Router(context: ServiceRequestContext.self, options: caseInsensitive ? .caseInsensitive : [])
         self.table = RouteTable(caseInsensitive: caseInsensitive)
         self.router.add(middleware: RequestIDMiddleware())
+        self.router.add(middleware: ServerTracingMiddleware())
         self.router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: servesHTTPS))
         self.router.add(middleware: ClientAddressMiddleware(source: clientAddress))
         self.router.add(middleware: AccessLogMiddleware())

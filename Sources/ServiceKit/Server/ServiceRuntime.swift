@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -53,7 +54,18 @@ public enum ServiceRuntime {
         } catch {
             Self.exit(descriptor.name, "\(error)", status: ExitCode.configuration)
         }
-        let registry = Observability.bootstrap(service: descriptor.name, instance: configuration.instanceID, level: configuration.logLevel)
+        let backends: Observability.Backends
+        do {
+            backends = try Observability.bootstrap(
+                service: descriptor.name,
+                instance: configuration.instanceID,
+                level: configuration.logLevel,
+                environment: ProcessInfo.processInfo.environment
+            )
+        } catch {
+            Self.exit(descriptor.name, "tracing: \(error)", status: ExitCode.configuration)
+        }
+        let registry = backends.registry
         // Background loops wait until migrations and the module's preparation are done.
         StartupGate.shared.close()
         let logger = Logger(label: descriptor.name)
@@ -73,8 +85,9 @@ public enum ServiceRuntime {
             let application = try Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
             var groupConfiguration = ServiceGroupConfiguration(
                 // The registry heartbeat comes last, so it is the first to stop: the instance
-                // leaves the registry before its server stops accepting.
-                services: (dependencies.lifecycleServices + module.backgroundServices + [application]
+                // leaves the registry before its server stops accepting. Span export comes
+                // first, so it is the last to stop and the shutdown's spans still leave.
+                services: ([backends.tracing] + dependencies.lifecycleServices + module.backgroundServices + [application]
                     + (dependencies.registryHeartbeat(service: descriptor.name).map { [$0] } ?? [])).map {
                         ServiceGroupConfiguration.ServiceConfiguration(service: $0)
                     },

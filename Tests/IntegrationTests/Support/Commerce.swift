@@ -194,8 +194,14 @@ enum Orders {
     }
 
     /// `POST /v1/orders` with `body` (canonical JSON, so the same body is the same bytes), whatever it answers.
-    static func submit(_ stack: Stack, _ session: Session, body: [String: Any], idempotencyKey: String? = nil) async throws -> HTTPResult {
-        var headers = [bearer(session.accessToken)]
+    static func submit(
+        _ stack: Stack,
+        _ session: Session,
+        body: [String: Any],
+        idempotencyKey: String? = nil,
+        headers extra: [(String, String)] = []
+    ) async throws -> HTTPResult {
+        var headers = [bearer(session.accessToken)] + extra
         if let idempotencyKey {
             headers.append(("Idempotency-Key", idempotencyKey))
         }

@@ -10,6 +10,11 @@ final class Stack: Sendable {
     /// The stack the current test runs against (set by `StackTrait`).
     @TaskLocal static var current: Stack?
 
+    /// Where every process of the suite exports its spans. Only traces a request asks for (a
+    /// sampled `traceparent`) are recorded: the services sample nothing of their own
+    /// (`parentbased_traceidratio` at 0), so the rest of the suite costs no exporting.
+    static let traces: OTLPReceiver? = try? OTLPReceiver()
+
     let http: HTTP
     /// Where every process's stdout+stderr goes (kept after the run).
     let logDirectory: URL
@@ -201,6 +206,12 @@ final class Stack: Sendable {
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = String(port)
         environment["LOG_LEVEL"] = "info"
+        if let traces = Self.traces {
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = traces.endpoint
+            environment["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio"
+            environment["OTEL_TRACES_SAMPLER_ARG"] = "0"
+            environment["OTEL_BSP_SCHEDULE_DELAY"] = "200"
+        }
         environment["REDIS_URL"] = try required("SHOP_REDIS_URL")
         // Every process may call every service: auth's key set, user's internal endpoint, ...
         for service in serviceNames {

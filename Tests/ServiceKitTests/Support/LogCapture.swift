@@ -20,7 +20,9 @@ final class LogCapture: Sendable {
     func logger(label: String = "test", level: Logger.Level = .trace) -> Logger {
         let sink = LogSink { line in self.append(line) }
         return Logger(label: label) { label in
-            JSONLogHandler(label: label, service: "test-service", instance: "test-1", level: level, sink: sink)
+            var handler = JSONLogHandler(label: label, service: "test-service", instance: "test-1", level: level, sink: sink)
+            handler.metadataProvider = TraceExport.logMetadataProvider
+            return handler
         }
     }
 

@@ -36,6 +36,7 @@ enum TestService {
 
     /// Body limit: 64 bytes.
     static func application(logger: Logger) -> some ApplicationProtocol {
+        precondition(TestTracing.installed, "the test tracer could not be made")
         let routes = ServiceRoutes(maxBodyBytes: 64)
         routes.get("/v1/widgets/{id}") { _, context in
             JSONResponse(NewWidget(name: context.parameters.get("id") ?? "", quantity: 1))
@@ -67,7 +68,11 @@ enum TestService {
             throw HTTPError(.unauthorized, message: "Sign in first.")
         }
         routes.get("/v1/correlation") { _, context in
-            JSONResponse(Correlation(requestID: context.requestID, traceID: context.trace.traceID, spanID: context.trace.spanID))
+            // The active span as the HTTP client would send it on: 00-<trace>-<span>-<flags>.
+            let parts = (TracePropagation.currentTraceparent() ?? "").split(separator: "-").map(String.init)
+            return JSONResponse(
+                Correlation(requestID: context.requestID, traceID: parts.count == 4 ? parts[1] : "", spanID: parts.count == 4 ? parts[2] : "")
+            )
         }
         return Application(router: routes.router, logger: logger)
     }
