@@ -26,7 +26,15 @@ public struct AccessLogMiddleware: RouterMiddleware {
         Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)]).recordNanoseconds(
             elapsed.nanoseconds
         )
-        let level: Logger.Level = status >= 500 ? .warning : .info
+        let level: Logger.Level
+        if status >= 500 {
+            level = .warning
+        } else if status < 400, Self.isProbe(request.uri.path) {
+            // Scrapes and health probes arrive every few seconds; only their failures are news.
+            level = .debug
+        } else {
+            level = .info
+        }
         var metadata: Logger.Metadata = [
             "http.method": .string(method),
             "http.path": .string(request.uri.path),
@@ -41,6 +49,11 @@ public struct AccessLogMiddleware: RouterMiddleware {
         }
         context.logger.log(level: level, "request completed", metadata: metadata)
         return response
+    }
+
+    /// `GET /metrics` and the health routes.
+    static func isProbe(_ path: String) -> Bool {
+        path == "/metrics" || path.hasPrefix("/health/")
     }
 }
 
