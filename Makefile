@@ -7,7 +7,7 @@ export SWIFT_DETERMINISTIC_HASHING := 1
 SWIFT_FORMAT_PATHS := Sources Services Tests Package.swift
 
 .DEFAULT_GOAL := help
-.PHONY: help run test smoke fuzz chaos bench build stop reset fmt lint compose-check k8s-check
+.PHONY: help run test smoke fuzz chaos bench build stop reset logs fmt lint compose-check k8s-check
 
 help: ## List the targets
 	@echo "usage: make <target>"
@@ -16,11 +16,12 @@ help: ## List the targets
 	@echo
 	@echo "Settings for run (environment or NAME=value): ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL,"
 	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, SHOP_PG_PORT, SHOP_REDIS_PORT, SCALE=\"order=2 product=2\","
+	@echo "SHOP_PROMETHEUS_PORT (9090), SHOP_ALERTMANAGER_PORT (9093), SHOP_MONITORING=0 (neither of them),"
 	@echo "SHOP_BIN_DIR (prebuilt executables), SHOP_RUN_DIR (another run folder; stop/reset honour it),"
 	@echo "TLS=1 (the gateway serves https with a local certificate; curl --cacert .run/dev/tls/ca.pem);"
 	@echo "see scripts/run.sh and docs/configuration.md."
 
-run: ## Install Postgres+Redis if missing, build, start all seven services (Ctrl-C stops)
+run: ## Install Postgres+Redis+Prometheus+Alertmanager if missing, build, start all seven services (Ctrl-C stops)
 	bash scripts/run.sh
 
 test: ## Fresh Postgres+Redis under .run/test, checks, swift build --build-tests, swift test, then smoke + fuzz
@@ -45,8 +46,11 @@ build: ## swift build
 stop: ## Stop whatever make run / make test left running (by the pid files in .run/; only SHOP_RUN_DIR's when set)
 	bash scripts/stop.sh
 
-reset: ## Stop, then delete .run/dev or SHOP_RUN_DIR (databases, Redis data, passwords, logs)
+reset: ## Stop, then delete .run/dev or SHOP_RUN_DIR (databases, Redis data, metrics, passwords, logs)
 	bash scripts/reset.sh
+
+logs: ## Follow the services' logs of make run (SHOP_RUN_DIR's when set); ID=<request or trace id>: that one, in time order
+	bash scripts/logs.sh
 
 fmt: ## Format the Swift sources in place
 	swift format --in-place --recursive $(SWIFT_FORMAT_PATHS)

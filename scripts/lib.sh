@@ -93,6 +93,11 @@ shop_init() {
     PID_DIR="$RUN_DIR/pids"
     SECRETS_FILE="$RUN_DIR/secrets.env"
     REDIS_DIR="$RUN_DIR/redis"
+    # make run's Prometheus and Alertmanager (test mode starts neither; stopping looks anyway).
+    PROM_DIR="$RUN_DIR/prometheus"
+    AM_DIR="$RUN_DIR/alertmanager"
+    PROM_PORT="${SHOP_PROMETHEUS_PORT:-9090}"
+    AM_PORT="${SHOP_ALERTMANAGER_PORT:-9093}"
     # Ports of the project-local servers; far from the defaults so that a
     # system-wide Postgres or Redis (5432/6379) is never touched.
     if [[ "$SHOP_MODE" == test ]]; then
@@ -138,8 +143,9 @@ find_pg_bin() {
 }
 
 # Installs, with apt, whatever of the given needs is missing. Needs are:
-# postgres, redis, curl, openssl, docker-compose, python3-venv, and for `make bench` nginx, wrk and
-# pgbench. `apt-get update` runs once, and only when something has to be installed.
+# postgres, redis, curl, openssl, docker-compose, python3-venv, jq, prometheus (with promtool),
+# alertmanager, and for `make bench` nginx, wrk and pgbench. `apt-get update` runs once, and only
+# when something has to be installed.
 ensure_packages() {
     local need pkgs=()
     for need in "$@"; do
@@ -155,6 +161,10 @@ ensure_packages() {
         python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3 python3-venv) ;;
         nginx) command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx) ;;
         wrk) command -v wrk >/dev/null || pkgs+=(wrk) ;;
+        jq) command -v jq >/dev/null || pkgs+=(jq) ;;
+        # Debian's prometheus ships promtool with the server.
+        prometheus) command -v prometheus >/dev/null && command -v promtool >/dev/null || pkgs+=(prometheus) ;;
+        alertmanager) alertmanager_bin >/dev/null || pkgs+=(prometheus-alertmanager) ;;
         # Debian ships pgbench with the server (postgresql-NN); postgresql-contrib elsewhere.
         pgbench)
             if [[ -z "$(find_pg_bin)" || ! -x "$(find_pg_bin)/pgbench" ]] && ! command -v pgbench >/dev/null; then
@@ -175,8 +185,8 @@ ensure_packages() {
     if [[ " ${pkgs[*]} " == *" postgresql-15 "* ]] && ! apt-cache show postgresql-15 >/dev/null 2>&1; then
         pkgs=("${pkgs[@]/postgresql-15/postgresql}")
     fi
-    # The packages' maintainer scripts would start system-wide Postgres,
-    # Redis and nginx on 5432/6379/80; this project runs its own, so forbid that start
+    # The packages' maintainer scripts would start system-wide Postgres, Redis, nginx,
+    # Prometheus and Alertmanager on 5432/6379/80/9090/9093; this project runs its own, so forbid that start
     # (Debian's policy-rc.d protocol: exit 101 = action not allowed) unless a
     # policy is already in place.
     local policy=/usr/sbin/policy-rc.d made_policy=0 rc=0
@@ -648,12 +658,248 @@ redis_stop() {
     rm -f "$(redis_pidfile)"
 }
 
-# Both servers at once: each may take a moment to stop.
+# ---------------------------------------------------------------------------
+# Prometheus and Alertmanager: make run's monitoring (SHOP_MONITORING=0 goes without).
+#
+# $PROM_DIR holds prometheus.yml (written at every start), data/ (the TSDB, kept for a day)
+# and targets/<service>.json, the file_sd target list of each service's scrape job that the
+# supervisor rewrites whenever an instance starts or stops. $AM_DIR holds Alertmanager's
+# data/ and, unless the repository has deploy/monitoring/alertmanager/alertmanager.yml, the
+# configuration written here. Both listen on 127.0.0.1 only and log to $LOG_DIR.
+
+# The rules Prometheus evaluates (deploy/monitoring, checked and unit-tested by make test): a
+# glob, so that a checkout without them still starts.
+PROM_RULES_GLOB='deploy/monitoring/prometheus/rules/*.yml'
+AM_REPO_CONFIG=deploy/monitoring/alertmanager/alertmanager.yml
+
+# The Alertmanager executable: Debian calls it prometheus-alertmanager.
+alertmanager_bin() {
+    local name
+    for name in prometheus-alertmanager alertmanager; do
+        command -v "$name" && return 0
+    done
+    return 1
+}
+
+prometheus_pidfile() { printf '%s/prometheus.pid' "$PROM_DIR"; }
+alertmanager_pidfile() { printf '%s/alertmanager.pid' "$AM_DIR"; }
+
+# The pid of the server of <pid file> when its command line holds <argument>, its data folder
+# in this run folder (so neither a reused pid nor another run folder's server matches).
+monitor_pid() {
+    local pidfile="$1" argument="$2" pid
+    [[ -f "$pidfile" ]] || return 1
+    pid="$(cat "$pidfile" 2>/dev/null)" || return 1
+    pid_matches "$pid" "$argument" || return 1
+    printf '%s' "$pid"
+}
+
+prometheus_pid() { monitor_pid "$(prometheus_pidfile)" "--storage.tsdb.path=$PROM_DIR/data"; }
+alertmanager_pid() { monitor_pid "$(alertmanager_pidfile)" "--storage.path=$AM_DIR/data"; }
+
+# The configuration Alertmanager runs with: the repository's, or a local one (one receiver
+# that sends nothing: firing alerts are listed by its API, amtool alert query).
+alertmanager_config() {
+    if [[ -f "$ROOT/$AM_REPO_CONFIG" ]]; then
+        printf '%s' "$ROOT/$AM_REPO_CONFIG"
+    else
+        printf '%s' "$AM_DIR/alertmanager.yml"
+    fi
+}
+
+# <text> as a YAML double-quoted scalar (a path may hold anything).
+yaml_quote() {
+    local text="${1//\\/\\\\}"
+    printf '"%s"' "${text//\"/\\\"}"
+}
+
+# Writes <file> through a temporary file and a rename: a reader (Prometheus's file_sd
+# watcher) sees the old content or the new, never half of it. The content comes on stdin.
+write_atomically() {
+    local file="$1"
+    cat >"$file.tmp.$$" && mv -f "$file.tmp.$$" "$file"
+}
+
+# The scrape targets of one service's job: host:port words (none: an empty list).
+prometheus_write_targets() {
+    local svc="$1" target list=""
+    shift
+    [[ -d "$PROM_DIR/targets" ]] || return 0
+    for target in "$@"; do list+="${list:+, }\"$target\""; done
+    if [[ -n "$list" ]]; then
+        printf '[{"targets": [%s]}]\n' "$list"
+    else
+        printf '[]\n'
+    fi | write_atomically "$PROM_DIR/targets/$svc.json"
+}
+
+# prometheus.yml: every 5 s, one scrape job per service (job = the service's name, instance =
+# 127.0.0.1:port) over its targets file, and one each for Prometheus and Alertmanager; the
+# repository's rules; alerts to the local Alertmanager. Arguments: the gateway's scheme (http
+# or https) and, for https, the authority that signed its certificate (empty: not verified,
+# it is our own child on loopback).
+prometheus_write_config() {
+    local gateway_scheme="$1" gateway_ca="$2" svc
+    {
+        cat <<EOC
+# Written by scripts/lib.sh at every start of make run: edits are lost.
+global:
+  scrape_interval: 5s
+  scrape_timeout: 4s
+  evaluation_interval: 5s
+rule_files:
+  - $(yaml_quote "$ROOT/$PROM_RULES_GLOB")
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ["127.0.0.1:$AM_PORT"]
+scrape_configs:
+EOC
+        for svc in "${SHOP_SERVICES[@]}"; do
+            printf '  - job_name: %s\n' "$svc"
+            if [[ "$svc" == api-gateway && "$gateway_scheme" == https ]]; then
+                printf '    scheme: https\n    tls_config:\n'
+                if [[ -n "$gateway_ca" ]]; then
+                    printf '      ca_file: %s\n' "$(yaml_quote "$gateway_ca")"
+                else
+                    printf '      insecure_skip_verify: true\n'
+                fi
+            fi
+            printf '    file_sd_configs:\n      - files: [%s]\n' "$(yaml_quote "$PROM_DIR/targets/$svc.json")"
+        done
+        # Themselves too, as docker compose's configuration does: InstanceDown covers them.
+        printf '  - job_name: prometheus\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' "$PROM_PORT"
+        printf '  - job_name: alertmanager\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' "$AM_PORT"
+    } | write_atomically "$PROM_DIR/prometheus.yml"
+}
+
+# Waits up to <seconds> for GET <url> to answer 200, while <pid> runs; false otherwise.
+monitor_wait_ready() {
+    local url="$1" pid="$2" deadline
+    deadline=$(($(now_ms) + $3 * 1000))
+    while ! curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || return 1
+        (($(now_ms) < deadline)) || return 1
+        sleep 0.2
+    done
+}
+
+# Stops the server of <pid> (named <name>): SIGTERM, then SIGKILL after 10 s.
+monitor_stop_pid() {
+    local name="$1" pid="$2"
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$pid" 10; then
+        warn "$name did not stop in 10 s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait_gone "$pid" 2 || true
+    fi
+}
+
+# Starts <name> with <command...>, in a session of its own (a Ctrl-C reaches only the
+# supervisor, which stops it), its output appended to $LOG_DIR/<log name>; writes <pid file>
+# and waits up to 60 s for <ready URL>. Dies with the end of its log when it does not come up.
+# Sets LAUNCHED_PID.
+LAUNCHED_PID=""
+monitor_launch() {
+    local name="$1" log_name="$2" pidfile="$3" ready_url="$4" pid
+    shift 4
+    (exec setsid "$@") </dev/null >>"$LOG_DIR/$log_name" 2>&1 &
+    pid=$!
+    printf '%s\n' "$pid" >"$pidfile"
+    if ! monitor_wait_ready "$ready_url" "$pid" 60; then
+        kill -0 "$pid" 2>/dev/null && monitor_stop_pid "$name" "$pid"
+        rm -f "$pidfile"
+        tail -n 5 "$LOG_DIR/$log_name" | sed 's/^/    /' >&2 || true
+        die "$name did not start (not ready at $ready_url within 60 s); see $LOG_DIR/$log_name (last lines above)"
+    fi
+    LAUNCHED_PID="$pid"
+}
+
+# A server of this run folder that an earlier supervisor left (it was killed): it runs with
+# that run's configuration, so it goes.
+# Arguments: its name, the function that finds its pid, its pid file.
+monitor_stop_leftover() {
+    local name="$1" pidfile="$3" pid
+    pid="$("$2")" || return 0
+    monitor_stop_pid "$name (left by an earlier run)" "$pid"
+    rm -f "$pidfile"
+}
+
+alertmanager_start() {
+    local config bin
+    bin="$(alertmanager_bin)" || die "Alertmanager (prometheus-alertmanager) is not installed"
+    mkdir -p "$AM_DIR/data" "$LOG_DIR"
+    monitor_stop_leftover Alertmanager alertmanager_pid "$(alertmanager_pidfile)"
+    port_in_use "$AM_PORT" &&
+        die "port $AM_PORT (Alertmanager) is taken by another program; set SHOP_ALERTMANAGER_PORT to a free one (or SHOP_MONITORING=0 to run without monitoring)"
+    config="$(alertmanager_config)"
+    if [[ "$config" == "$AM_DIR/alertmanager.yml" ]]; then
+        write_atomically "$config" <<'EOC'
+# Written by scripts/lib.sh (the repository has no deploy/monitoring/alertmanager/alertmanager.yml):
+# alerts are grouped and kept, nothing is sent; amtool alert query lists them.
+route:
+  receiver: local
+  group_by: [alertname, job]
+receivers:
+  - name: local
+EOC
+    fi
+    log "starting Alertmanager on 127.0.0.1:$AM_PORT (config: $config, log: $LOG_DIR/alertmanager.log)"
+    # --cluster.listen-address= : one local instance, no gossip port.
+    monitor_launch Alertmanager alertmanager.log "$(alertmanager_pidfile)" "http://127.0.0.1:$AM_PORT/-/ready" \
+        "$bin" --config.file="$config" --storage.path="$AM_DIR/data" \
+        --web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address= --data.retention=24h
+}
+
+# Prometheus's configuration, checked before anything is started. Arguments: those of
+# prometheus_write_config.
+prometheus_prepare() {
+    local svc check
+    mkdir -p "$PROM_DIR/data" "$PROM_DIR/targets" "$LOG_DIR"
+    monitor_stop_leftover Prometheus prometheus_pid "$(prometheus_pidfile)"
+    port_in_use "$PROM_PORT" &&
+        die "port $PROM_PORT (Prometheus) is taken by another program; set SHOP_PROMETHEUS_PORT to a free one (or SHOP_MONITORING=0 to run without monitoring)"
+    # Nothing runs yet: every job starts with no target (the supervisor adds them).
+    rm -f "$PROM_DIR"/targets/*
+    for svc in "${SHOP_SERVICES[@]}"; do prometheus_write_targets "$svc"; done
+    prometheus_write_config "$@"
+    # The rule files too: a broken one is named here rather than in Prometheus's log.
+    check="$(promtool check config "$PROM_DIR/prometheus.yml" 2>&1)" ||
+        die "Prometheus's configuration or rules are not valid (promtool check config $PROM_DIR/prometheus.yml):"$'\n'"$check"
+}
+
+# Starts Prometheus with what prometheus_prepare wrote.
+prometheus_start() {
+    log "starting Prometheus on 127.0.0.1:$PROM_PORT (config: $PROM_DIR/prometheus.yml, log: $LOG_DIR/prometheus.log)"
+    monitor_launch Prometheus prometheus.log "$(prometheus_pidfile)" "http://127.0.0.1:$PROM_PORT/-/ready" \
+        prometheus --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" \
+        --storage.tsdb.retention.time=1d --web.listen-address="127.0.0.1:$PROM_PORT"
+}
+
+# Stops this run folder's Prometheus and Alertmanager, found by their pid files.
+monitoring_stop() {
+    [[ -n "${PROM_DIR:-}" ]] || return 0
+    local pid job=""
+    if pid="$(prometheus_pid)"; then
+        monitor_stop_pid Prometheus "$pid" &
+        job=$!
+    fi
+    if pid="$(alertmanager_pid)"; then monitor_stop_pid Alertmanager "$pid"; fi
+    [[ -z "$job" ]] || wait "$job" || true
+    rm -f "$(prometheus_pidfile)" "$(alertmanager_pidfile)"
+}
+
+# All servers at once (Postgres, Redis, and make run's Prometheus and Alertmanager): each may
+# take a moment to stop.
 infra_stop() {
     pg_stop &
     local pg_job=$!
+    monitoring_stop &
+    local monitoring_job=$!
     redis_stop || true
     wait "$pg_job" || true
+    wait "$monitoring_job" || true
 }
 
 # Everything a mode needs: packages, secrets, Postgres with its databases

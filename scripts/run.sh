@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # `make run`: the whole backend on this machine, without Docker.
 #
-# Installs PostgreSQL and Redis when missing, runs them from .run/dev/ on
-# 127.0.0.1 (Postgres 54329, Redis 63799), builds, then supervises the seven
-# services: their output goes to the terminal with a name prefix and to
-# .run/dev/logs/<service>.log; one that exits is restarted with exponential
-# backoff; Ctrl-C or SIGTERM stops everything, servers included.
+# Installs PostgreSQL, Redis, Prometheus and Alertmanager when missing, runs them
+# from .run/dev/ on 127.0.0.1 (Postgres 54329, Redis 63799, Prometheus 9090,
+# Alertmanager 9093), builds, then supervises the seven services: their output
+# goes to the terminal with a name prefix and to .run/dev/logs/<service>.log; one
+# that exits is restarted with exponential backoff; Ctrl-C or SIGTERM stops
+# everything, servers included. Prometheus scrapes every running instance: the
+# supervisor keeps one target file per service in .run/dev/prometheus/targets/
+# (an instance is listed while its process runs, replicas included).
 #
 # Settings (environment, or `make run NAME=value`):
 #   <SERVICE>_HTTP_PORT     port of a service (API_GATEWAY_HTTP_PORT=8080,
 #                           AUTH_HTTP_PORT=8081, ... NOTIFICATION_HTTP_PORT=8086)
 #   SHOP_PG_PORT, SHOP_REDIS_PORT   ports of the local servers (54329, 63799)
+#   SHOP_PROMETHEUS_PORT, SHOP_ALERTMANAGER_PORT   ports of Prometheus and
+#                           Alertmanager (9090, 9093)
+#   SHOP_MONITORING=0       no Prometheus and no Alertmanager (make bench sets it)
 #   ADMIN_EMAIL, ADMIN_PASSWORD     admin seeded by auth (admin@example.com, and a
 #                                   random password generated once into
 #                                   .run/dev/secrets.env as SHOP_ADMIN_PASSWORD)
@@ -19,9 +25,9 @@
 #   SHOP_STOP_GRACE         seconds between SIGTERM and SIGKILL (5)
 #   SHOP_BIN_DIR            run the executables from this folder, skip the build
 #   SHOP_RUN_DIR            keep data, logs and pid files there instead of .run/dev
+#                           (`make stop` and `make reset` with the same setting act on it)
 #   SHOP_CONSOLE=0          services' logs go only to their files in the run folder's
 #                           logs/, not also (prefixed) to the terminal (make bench uses it)
-#                           (`make stop` and `make reset` with the same setting act on it)
 #   SCALE                   more instances of services, e.g. "order=2 product=2"
 #                           (the n-th on the service's port + 100 × (n-1))
 #   TLS=1                   the gateway serves HTTPS (TLS 1.2+) with a certificate for
@@ -50,6 +56,8 @@ SUPERVISOR_PIDFILE="$RUN_DIR/supervisor.pid"
 declare -A PORT=() PID=() STARTED_MS=() NEXT_START_MS=() DELAY_MS=() RESTARTS=() PREFIXER=() UNIT_SERVICE=()
 UNITS=()
 PROBER_PID=""
+MONITORING=1            # Prometheus and Alertmanager run (SHOP_MONITORING=0: they do not)
+declare -A MONITOR_PID=()   # Prometheus, Alertmanager -> pid (cleared once its exit is reported)
 ALL_READY=0
 STOPPING=0
 SUPERVISING=0
@@ -134,6 +142,11 @@ configure() {
         fi
     done
     configure_gateway_tls
+    case "${SHOP_MONITORING:-1}" in
+    1 | true | yes) MONITORING=1 ;;
+    0 | false | no) MONITORING=0 ;;
+    *) die "SHOP_MONITORING must be 1 or 0, not '$SHOP_MONITORING'" ;;
+    esac
     export DISCOVERY_BACKEND="${DISCOVERY_BACKEND:-redis}"
     REDIS_URL_DEV="redis://127.0.0.1:$REDIS_PORT"
     ADMIN_EMAIL="${ADMIN_EMAIL:-admin@example.com}"
@@ -244,6 +257,46 @@ start_service() {
     exec {out}>&-
     STARTED_MS[$unit]="$(now_ms)"
     printf '%s\n' "${PID[$unit]}" >"$PID_DIR/$unit.pid"
+    update_targets "$svc"
+}
+
+# Rewrites the Prometheus target list of <service>: its instances whose process runs (one
+# being restarted is not listed, so it leaves `up` instead of counting as down meanwhile).
+update_targets() {
+    ((MONITORING)) || return 0
+    local svc="$1" unit targets=()
+    for unit in "${UNITS[@]}"; do
+        [[ "${UNIT_SERVICE[$unit]}" == "$svc" && -n "${PID[$unit]:-}" ]] && targets+=("127.0.0.1:${PORT[$unit]}")
+    done
+    prometheus_write_targets "$svc" "${targets[@]}"
+}
+
+# Prometheus and Alertmanager, after Postgres and Redis: Prometheus's configuration and the
+# repository's rules are checked first (a broken rule file stops make run before either
+# starts), then Alertmanager, then Prometheus, which sends it alerts.
+start_monitoring() {
+    if ((!MONITORING)); then
+        log "SHOP_MONITORING=0: no Prometheus, no Alertmanager"
+        return 0
+    fi
+    prometheus_prepare "$GATEWAY_SCHEME" "$GATEWAY_CA"
+    alertmanager_start
+    MONITOR_PID[Alertmanager]="$LAUNCHED_PID"
+    prometheus_start
+    MONITOR_PID[Prometheus]="$LAUNCHED_PID"
+}
+
+# Reports, once, a Prometheus or Alertmanager that exited while the services run on (they are
+# not restarted: what they lose is history, and the next make run starts them again).
+# kill -0 is a builtin: this runs at every tick of the supervisor.
+check_monitoring() {
+    local name
+    for name in "${!MONITOR_PID[@]}"; do
+        [[ -n "${MONITOR_PID[$name]}" ]] || continue
+        kill -0 "${MONITOR_PID[$name]}" 2>/dev/null && continue
+        MONITOR_PID[$name]=""
+        say "warning: $name exited; the services run on without it (log: $LOG_DIR/${name,,}.log; the next make run starts it again)"
+    done
 }
 
 # Called for a service whose process is gone: log it, schedule its restart.
@@ -254,6 +307,7 @@ reap_service() {
     kill -KILL -- "-$pid" 2>/dev/null || true
     PID[$svc]=""
     rm -f "$PID_DIR/$svc.pid"
+    update_targets "${UNIT_SERVICE[$svc]}"
     ((STOPPING)) && return 0
     now="$(now_ms)"
     up_ms=$((now - STARTED_MS[$svc]))
@@ -308,6 +362,12 @@ banner() {
         # The local authority signed the certificate; a certificate of your own needs its own CA.
         if [[ -n "$GATEWAY_CA" ]]; then curl_cmd="curl -s --cacert $GATEWAY_CA"; else curl_cmd="curl -s --cacert <your CA file>"; fi
     fi
+    local monitoring="Monitoring: off (SHOP_MONITORING=0)"
+    if ((MONITORING)); then
+        # Debian's Alertmanager has no web UI: amtool (same package) lists what fires.
+        monitoring="Prometheus: http://127.0.0.1:$PROM_PORT (targets, alerts, queries)
+  Alertmanager: http://127.0.0.1:$AM_PORT (amtool alert query --alertmanager.url=http://127.0.0.1:$AM_PORT)"
+    fi
     cat <<EOF
 $(say "all ${#UNITS[@]} service instances are ready")
 
@@ -319,6 +379,8 @@ $(say "all ${#UNITS[@]} service instances are ready")
     $curl_cmd $base/v1/status
     $curl_cmd $base/v1/products
   Logs: $LOG_DIR/<service>.log    Database passwords: $SECRETS_FILE
+    make logs: all of them, readable; make logs ID=<request or trace id>: one request, every service
+  $monitoring
   Stop: Ctrl-C (or 'make stop' from another terminal)
 
 EOF
@@ -410,6 +472,7 @@ supervise() {
                 say "restarted $svc (pid ${PID[$svc]})"
             fi
         done
+        check_monitoring
         if [[ -n "$PROBER_PID" ]] && ! kill -0 "$PROBER_PID" 2>/dev/null; then
             status=0
             wait "$PROBER_PID" || status=$?
@@ -444,10 +507,11 @@ main() {
     trap 'shutdown $?' EXIT
     # Services of an earlier run whose supervisor died (kill -9, say).
     stop_leftover_services
-    ensure_packages postgres redis curl
     configure
+    if ((MONITORING)); then ensure_packages postgres redis curl prometheus alertmanager; else ensure_packages postgres redis curl; fi
     # shellcheck disable=SC2046 # one word per database name
     infra_up $(service_db_names)
+    start_monitoring
     # auth has no default admin password: this run's is generated once with the other
     # secrets (kept until `make reset`), unless ADMIN_PASSWORD is given.
     ADMIN_PASSWORD="${ADMIN_PASSWORD:-$SHOP_ADMIN_PASSWORD}"

@@ -2,15 +2,21 @@
 # `make smoke` (and a step of `make test`): the commands a new user types, tried as that user
 # would, on the executables already built:
 #
-#   1. `make run` with an empty environment (only HOME and PATH, plus free ports and a folder
-#      of its own), until /v1/status lists all seven services up; the admin logs in with the
-#      password make run generated and printed; then the contract fuzzing (scripts/fuzz.sh)
-#      against that stack; then SIGINT to make's process group, as Ctrl-C in a terminal sends it;
+#   1. `make run` with an empty environment (only HOME and PATH, plus free ports, a folder of
+#      its own and SCALE="product=2"), until /v1/status lists all seven services up; the admin
+#      logs in with the password make run generated and printed; then the contract fuzzing
+#      (scripts/fuzz.sh) against that stack; then the monitoring: Prometheus's `up` is 1 for
+#      every instance (the replica too), every rule file of deploy/monitoring is loaded and
+#      no rule fails to evaluate, Alertmanager is known to Prometheus, and the metric names
+#      every instance exports (in SHOP_TEST_LOG_DIR/exported-metrics.txt) pass
+#      scripts/monitoring-check.sh --exported (when that script exists); then SIGINT to make's
+#      process group, as Ctrl-C in a terminal sends it;
 #   2. `make run` again (same data, same admin password), then `make stop` from outside;
 #   3. `make run` again, then `make reset` from outside.
 #
 # After each: make has exited, no process of the run is left (make, the supervisor, the
-# services, Postgres, Redis, log prefixers) and no port of the run is listening; after the
+# services, Postgres, Redis, Prometheus, Alertmanager, log prefixers) and no port of the run
+# is listening; after the
 # reset the run's folder is gone. Whatever happens, everything this script started is
 # stopped on exit. Exit status 0 only when every check passed.
 #
@@ -18,7 +24,8 @@
 # developer's own .run/dev and `make test`'s servers are never touched. Settings:
 #   SHOP_BIN_DIR               the built executables (default: swift build, then its bin path)
 #   SHOP_SMOKE_DIR             the smoke stack's run folder (.run/test/smoke)
-#   SHOP_SMOKE_READY_TIMEOUT   seconds to wait for all seven up (180)
+#   SHOP_SMOKE_READY_TIMEOUT   seconds to wait for all seven up (180), and for Prometheus to
+#                              see every instance up
 #   SHOP_SKIP_FUZZ=1           no contract fuzzing in round 1
 # make run's output of each round goes to SHOP_TEST_LOG_DIR (.run/test/logs)/smoke-<round>.log.
 set -euo pipefail
@@ -36,7 +43,10 @@ LEFTOVER_TIMEOUT=15 # seconds a stopped process may take to be gone before it co
 MAKE_PID=""    # the running `make run`: leader of its own process group
 ROUND=""
 declare -A PORT_OF=()
-PORT_NAMES=(api-gateway auth user product order payment notification postgres redis)
+PORT_NAMES=(api-gateway auth user product order payment notification postgres redis prometheus alertmanager)
+# A replica runs too (make run's SCALE): Prometheus must scrape it, and stopping must end it.
+SMOKE_SCALE="product=2"
+REPLICA=product@2 # on product's port + 100
 ADMIN_PASSWORD_SMOKE="" # the one make run generates, read from its folder
 
 fail() {
@@ -96,7 +106,8 @@ run_processes() {
         parent_of[$pid]="$ppid"
         if [[ -n "$MAKE_PID" && "$pgrp" == "$MAKE_PID" ]]; then member[$pid]=1; fi
     done <<<"$table"
-    for f in "$SMOKE_DIR"/supervisor.pid "$SMOKE_DIR"/pids/*.pid "$SMOKE_DIR"/redis/redis.pid "$pg_home"/data/postmaster.pid; do
+    for f in "$SMOKE_DIR"/supervisor.pid "$SMOKE_DIR"/pids/*.pid "$SMOKE_DIR"/redis/redis.pid "$pg_home"/data/postmaster.pid \
+        "$SMOKE_DIR"/prometheus/prometheus.pid "$SMOKE_DIR"/alertmanager/alertmanager.pid; do
         [[ -f "$f" ]] || continue
         pid="$(head -n1 "$f" 2>/dev/null || true)"
         [[ -n "$pid" && -n "${start_of[$pid]:-}" ]] && member[$pid]=1
@@ -152,20 +163,27 @@ describe() {
 # ---------------------------------------------------------------------------
 # Ports.
 
-# Nine free ports for the seven services, Postgres and Redis, from a random start below the
-# ephemeral range, so that parallel runs on one machine rarely meet.
+# Free ports for the seven services, Postgres, Redis, Prometheus and Alertmanager, from a
+# random start below the ephemeral range, so that parallel runs on one machine rarely meet;
+# and product's + 100 for its replica (another start when that one is taken).
 pick_ports() {
-    local port=$((20000 + (RANDOM % 250) * 40)) name
-    for name in "${PORT_NAMES[@]}"; do
-        while port_in_use "$port"; do port=$((port + 1)); done
-        PORT_OF[$name]="$port"
-        port=$((port + 1))
+    local port name attempt
+    for ((attempt = 0; attempt < 20; attempt++)); do
+        port=$((20000 + (RANDOM % 250) * 40))
+        for name in "${PORT_NAMES[@]}"; do
+            while port_in_use "$port"; do port=$((port + 1)); done
+            PORT_OF[$name]="$port"
+            port=$((port + 1))
+        done
+        PORT_OF[$REPLICA]=$((PORT_OF[product] + 100))
+        port_in_use "${PORT_OF[$REPLICA]}" || return 0
     done
+    fail "no free port for $REPLICA (product's port + 100) in 20 tries"
 }
 
 listening_ports() {
     local name
-    for name in "${PORT_NAMES[@]}"; do
+    for name in "${PORT_NAMES[@]}" "$REPLICA"; do
         if port_in_use "${PORT_OF[$name]}"; then printf '%s(%s) ' "${PORT_OF[$name]}" "$name"; fi
     done
 }
@@ -177,8 +195,9 @@ listening_ports() {
 make_env() {
     local svc
     printf '%s\n' HOME="$HOME" PATH="$PATH" CI=true \
-        SHOP_RUN_DIR="$SMOKE_DIR" SHOP_BIN_DIR="$BIN_DIR" \
-        SHOP_PG_PORT="${PORT_OF[postgres]}" SHOP_REDIS_PORT="${PORT_OF[redis]}"
+        SHOP_RUN_DIR="$SMOKE_DIR" SHOP_BIN_DIR="$BIN_DIR" SCALE="$SMOKE_SCALE" \
+        SHOP_PG_PORT="${PORT_OF[postgres]}" SHOP_REDIS_PORT="${PORT_OF[redis]}" \
+        SHOP_PROMETHEUS_PORT="${PORT_OF[prometheus]}" SHOP_ALERTMANAGER_PORT="${PORT_OF[alertmanager]}"
     for svc in "${SHOP_SERVICES[@]}"; do
         printf '%s\n' "$(env_name "$svc")_HTTP_PORT=${PORT_OF[$svc]}"
     done
@@ -307,6 +326,146 @@ assert_nothing_left() {
 }
 
 # ---------------------------------------------------------------------------
+# Monitoring: make run's Prometheus scrapes every instance, loads the rules and knows its
+# Alertmanager; the metric names the instances export meet the catalogue.
+
+# "job instance" of every instance of the run: the seven services and the replica.
+expected_targets() {
+    local svc
+    for svc in "${SHOP_SERVICES[@]}"; do printf '%s 127.0.0.1:%s\n' "$svc" "${PORT_OF[$svc]}"; done
+    printf '%s 127.0.0.1:%s\n' "${REPLICA%@*}" "${PORT_OF[$REPLICA]}"
+}
+
+# The same for what Prometheus scrapes besides: itself and Alertmanager.
+expected_monitor_targets() {
+    printf '%s 127.0.0.1:%s\n' prometheus "${PORT_OF[prometheus]}" alertmanager "${PORT_OF[alertmanager]}"
+}
+
+# GET <path> with <curl arguments> from the run's Prometheus (its body; empty when it fails).
+prometheus_api() {
+    local path="$1"
+    shift
+    curl -fsS --max-time 5 "$@" "http://127.0.0.1:${PORT_OF[prometheus]}$path" 2>/dev/null || true
+}
+
+# What keeps the monitoring from being whole, one line each (nothing when it is): an expected
+# instance whose `up` is not 1 or that is no target at all; an Alertmanager that Prometheus
+# does not send to.
+monitoring_problems() {
+    local up alertmanagers
+    up="$(prometheus_api /api/v1/query -G --data-urlencode query=up)"
+    alertmanagers="$(prometheus_api /api/v1/alertmanagers)"
+    python3 -c '
+import json, sys
+up_body, alertmanagers_body, expected_text, alertmanager = sys.argv[1:5]
+expected = [tuple(line.split()) for line in expected_text.splitlines() if line.strip()]
+try:
+    result = json.loads(up_body)["data"]["result"]
+except Exception:
+    print("Prometheus did not answer GET /api/v1/query?query=up")
+    sys.exit()
+up = {(r["metric"].get("job"), r["metric"].get("instance")): r["value"][1] for r in result}
+for job, instance in expected:
+    value = up.get((job, instance))
+    if value is None:
+        print(f"job={job} instance={instance}: no up series (not a target)")
+    elif value != "1":
+        print(f"job={job} instance={instance}: up={value}")
+try:
+    active = [a["url"] for a in json.loads(alertmanagers_body)["data"]["activeAlertmanagers"]]
+except Exception:
+    active = []
+if not any(alertmanager in url for url in active):
+    print(f"Prometheus does not send alerts to the Alertmanager on {alertmanager} (active: {active})")
+' "$up" "$alertmanagers" "$(expected_targets; expected_monitor_targets)" "127.0.0.1:${PORT_OF[alertmanager]}"
+}
+
+# Waits (bounded) until Prometheus sees every instance up and knows its Alertmanager.
+wait_monitoring() {
+    local deadline problems count
+    count="$(expected_targets | wc -l)"
+    deadline=$(($(now_ms) + READY_TIMEOUT * 1000))
+    while :; do
+        problems="$(monitoring_problems)"
+        [[ -n "$problems" ]] || break
+        if (($(now_ms) > deadline)); then
+            printf '    %s\n' "${problems//$'\n'/$'\n'    }" >&2
+            fail "Prometheus (127.0.0.1:${PORT_OF[prometheus]}) does not see all $count service instances, itself and Alertmanager up within $READY_TIMEOUT s (above)"
+        fi
+        sleep 1
+    done
+    log "smoke [$ROUND]: Prometheus sees all $count service instances up (up == 1), the replica too, itself and Alertmanager, and sends it alerts"
+}
+
+# Every rule file of deploy/monitoring is loaded, and no rule fails to evaluate.
+check_rules() {
+    local files=("$ROOT"/deploy/monitoring/prometheus/rules/*.yml) problems
+    if [[ ! -e "${files[0]}" ]]; then
+        log "smoke [$ROUND]: no rule files in deploy/monitoring/prometheus/rules: nothing to check"
+        return 0
+    fi
+    problems="$(python3 -c '
+import json, sys
+try:
+    groups = json.loads(sys.argv[1])["data"]["groups"]
+except Exception:
+    print("Prometheus did not answer GET /api/v1/rules")
+    sys.exit()
+loaded = {g["file"] for g in groups}
+for path in sys.argv[2:]:
+    if path not in loaded:
+        print(f"{path}: not loaded by Prometheus")
+for g in groups:
+    for r in g["rules"]:
+        if r.get("health") == "err":
+            print("{}: rule {}: {}".format(g["file"], r["name"], r.get("lastError")))
+' "$(prometheus_api /api/v1/rules)" "${files[@]}")"
+    if [[ -n "$problems" ]]; then
+        printf '    %s\n' "${problems//$'\n'/$'\n'    }" >&2
+        fail "Prometheus's rules (above)"
+    fi
+    log "smoke [$ROUND]: Prometheus loaded the ${#files[@]} rule files of deploy/monitoring, none fails to evaluate"
+}
+
+# The metric names every instance exports, one per line, into <file>: each sample's name, and
+# for the _bucket, _sum and _count series of a histogram or summary (by its # TYPE line) the
+# name of the histogram too.
+collect_metric_names() {
+    local out="$1" job instance body
+    : >"$out.all"
+    while read -r job instance; do
+        body="$(curl -fsS --max-time 10 "http://$instance/metrics")" || fail "GET http://$instance/metrics ($job) failed"
+        awk '
+            $1 == "#" && $2 == "TYPE" { type[$3] = $4; next }
+            /^#/ || NF == 0 { next }
+            {
+                name = $0
+                sub(/[{ ].*/, "", name)
+                print name
+                base = name
+                if (sub(/_(bucket|sum|count)$/, "", base) && (type[base] == "histogram" || type[base] == "summary")) print base
+            }' <<<"$body" >>"$out.all"
+    done < <(expected_targets)
+    LC_ALL=C sort -u "$out.all" >"$out"
+    rm -f "$out.all"
+}
+
+# The whole monitoring check, after the fuzzing's traffic (its checkouts too).
+check_monitoring() {
+    local exported="$SMOKE_LOG_DIR/exported-metrics.txt"
+    wait_monitoring
+    check_rules
+    collect_metric_names "$exported"
+    log "smoke [$ROUND]: $(wc -l <"$exported") metric names exported, in $exported"
+    if [[ -f "$ROOT/scripts/monitoring-check.sh" ]]; then
+        log "smoke [$ROUND]: bash scripts/monitoring-check.sh --exported $exported"
+        bash "$ROOT/scripts/monitoring-check.sh" --exported "$exported" || fail "scripts/monitoring-check.sh --exported $exported failed (above)"
+    else
+        log "smoke [$ROUND]: no scripts/monitoring-check.sh: the exported names are not checked against the catalogue"
+    fi
+}
+
+# ---------------------------------------------------------------------------
 # Clean-up: whatever happened, nothing of the smoke stack stays up.
 
 # shellcheck disable=SC2317 # reached through the EXIT trap
@@ -341,7 +500,7 @@ main() {
         (cd "$ROOT" && swift build) || die "swift build failed"
         BIN_DIR="$(cd "$ROOT" && swift build --show-bin-path)"
     fi
-    ensure_packages postgres redis curl python3-venv
+    ensure_packages postgres redis curl python3-venv prometheus alertmanager
     # A smoke stack an interrupted earlier run left behind.
     if [[ -e "$SMOKE_DIR" ]]; then
         SHOP_RUN_DIR="$SMOKE_DIR" bash "$ROOT/scripts/reset.sh"
@@ -362,6 +521,7 @@ main() {
         ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD="$ADMIN_PASSWORD_SMOKE" SHOP_FUZZ_REPORT_DIR="$SMOKE_LOG_DIR/fuzz" \
             bash "$ROOT/scripts/fuzz.sh" "http://127.0.0.1:${PORT_OF[api-gateway]}" || fail "contract fuzzing failed (above)"
     fi
+    check_monitoring
     snapshot="$(run_processes)"
     log "smoke [$ROUND]: SIGINT to make's process group ($(wc -w <<<"$snapshot") processes in the run)"
     kill -INT -- "-$MAKE_PID"
@@ -394,7 +554,7 @@ main() {
     [[ ! -e "$SMOKE_DIR" ]] || fail "make reset left $SMOKE_DIR"
     [[ ! -e "$pg_home" ]] || fail "make reset left the Postgres folder $pg_home"
 
-    log "smoke test passed: make run (Ctrl-C), make stop and make reset leave nothing behind"
+    log "smoke test passed: make run (Ctrl-C), make stop and make reset leave nothing behind; Prometheus scrapes every instance"
 }
 
 main "$@"

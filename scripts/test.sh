@@ -92,6 +92,7 @@ main() {
 
     compose_check
     k8s_check
+    bash "$ROOT/scripts/monitoring-check.sh" || die "deploy/monitoring has problems (scripts/monitoring-check.sh)"
 
     cd "$ROOT"
     if [[ "${SHOP_SKIP_LINT:-}" == 1 ]]; then
