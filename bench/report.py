@@ -63,6 +63,26 @@ def wrk_figures(raw: dict) -> dict:
     }
 
 
+def best_round(parts: str, prefix: str, problems: list[str]) -> dict | None:
+    """The figures of the round least disturbed by other work on the machine (the most req/s)
+    among the wrk parts named `<prefix><n>.json`; failed requests are reported as problems."""
+    rounds = []
+    for name in sorted(n for n in os.listdir(parts) if n.startswith(prefix) and n.endswith(".json")):
+        try:
+            figures = wrk_figures(load(parts, name))
+        except (OSError, ValueError, KeyError) as error:
+            problems.append(f"{name}: {error}")
+            continue
+        bad = figures["non2xx"] + figures["socketErrors"]
+        if figures["requests"] == 0 or bad > MAX_ERROR_FRACTION * figures["requests"]:
+            problems.append(f"{name}: {bad} of {figures['requests']} requests failed")
+        rounds.append(figures)
+    if not rounds:
+        return None
+    best = max(rounds, key=lambda f: f["rps"])
+    return {**best, "roundsRps": [f["rps"] for f in rounds]}
+
+
 def build(parts: str, elapsed: int | None) -> tuple[dict, list[str]]:
     problems: list[str] = []
     result: dict = {"meta": load(parts, "meta.json"), "elapsedSeconds": elapsed}
@@ -72,24 +92,33 @@ def build(parts: str, elapsed: int | None) -> tuple[dict, list[str]]:
         for c in CONNECTIONS:
             row = reads.setdefault(setting, {}).setdefault(f"c{c}", {})
             for label, key in KEYS.items():
-                rounds = []
-                for name in sorted(n for n in os.listdir(parts) if n.startswith(f"wrk-{setting}-{label}-c{c}-r") and n.endswith(".json")):
-                    try:
-                        figures = wrk_figures(load(parts, name))
-                    except (OSError, ValueError, KeyError) as error:
-                        problems.append(f"{name}: {error}")
-                        continue
-                    bad = figures["non2xx"] + figures["socketErrors"]
-                    if figures["requests"] == 0 or bad > MAX_ERROR_FRACTION * figures["requests"]:
-                        problems.append(f"{name}: {bad} of {figures['requests']} requests failed")
-                    rounds.append(figures)
-                if not rounds:
+                best = best_round(parts, f"wrk-{setting}-{label}-c{c}-r", problems)
+                if best is None:
                     problems.append(f"no wrk figures for {setting} {label} at {c} connections")
                     continue
-                # The round least disturbed by other work on the machine: the most req/s.
-                best = max(rounds, key=lambda f: f["rps"])
-                row[key] = {**best, "roundsRps": [f["rps"] for f in rounds]}
+                row[key] = best
     result["reads"] = reads
+
+    # The same two gateway paths with every span exported (bench/otlp_sink.py receiving).
+    traced: dict = {}
+    for label, key in (("gateway", "gateway"), ("users-me", "usersMe")):
+        best = best_round(parts, f"wrk-traced-{label}-c16-r", problems)
+        if best is None:
+            problems.append(f"no wrk figures for traced {label} at 16 connections")
+            continue
+        traced[key] = best
+    untraced = reads.get("defaults", {}).get("c16", {})
+    try:
+        sink = load(parts, "otlp-sink.json")
+    except (OSError, ValueError) as error:
+        problems.append(f"otlp-sink.json: {error}")
+        sink = {}
+    result["tracing"] = {
+        "exportedC16": traced,
+        "sink": sink,
+        "gatewayToUnexported": ratio(traced.get("gateway", {}).get("rps"), untraced.get("gateway", {}).get("rps")),
+        "usersMeToUnexported": ratio(traced.get("usersMe", {}).get("rps"), untraced.get("usersMe", {}).get("rps")),
+    }
 
     ratios: dict = {}
     for setting in SETTINGS:
@@ -208,6 +237,10 @@ def missing(r: dict) -> list[str]:
             for figure in ("gatewayToNginx", "usersMeToNginx", "gatewayAddedP99Ms"):
                 required.append(("ratios", setting, f"c{c}", figure))
     required.append(("ratios", "checkoutToPgbench"))
+    for key in ("gateway", "usersMe"):
+        for figure in ("rps", "p50Ms", "p99Ms"):
+            required.append(("tracing", "exportedC16", key, figure))
+    required += [("tracing", "gatewayToUnexported"), ("tracing", "usersMeToUnexported"), ("tracing", "sink", "requests")]
     required.append(("checkout", "search", "highestBoundedRate"))
     for figure in ("placedRate", "confirmedRate", "backlogEnd", "backlogMax"):
         required.append(("checkout", "run", figure))
@@ -277,6 +310,28 @@ def markdown(r: dict) -> str:
         for c in reversed(CONNECTIONS)
     ]
     out += ["", "Gateway-added p99 (gateway p99 − product p99): " + "; ".join(added) + "."]
+
+    tracing = r.get("tracing", {})
+    plain = r["reads"].get("defaults", {}).get("c16", {})
+    exported = tracing.get("exportedC16", {})
+    sink = tracing.get("sink", {})
+    out += [
+        "",
+        "### Tracing (defaults setting, 16 connections)",
+        "",
+        "Export off is how `make run` starts (spans get ids but are not recorded); export on sends every span over "
+        "OTLP/HTTP at the default sampling (`parentbased_traceidratio`, 1) to a sink that drops them "
+        f"({fmt(sink.get('requests'))} exports, {fmt((sink.get('bytes') or 0) / 1048576, 1)} MiB).",
+        "",
+        "| path | export off req/s | export on req/s | on ÷ off | p99 off ms | p99 on ms |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for label, key, ratio_key in (("gateway", "gateway", "gatewayToUnexported"), ("users-me", "usersMe", "usersMeToUnexported")):
+        off, on = plain.get(key, {}), exported.get(key, {})
+        out.append(
+            f"| {PATHS[label]} | {fmt(off.get('rps'), 0)} | {fmt(on.get('rps'), 0)} | {fmt(tracing.get(ratio_key), 2, '×')} | "
+            f"{fmt(off.get('p99Ms'), 2)} | {fmt(on.get('p99Ms'), 2)} |"
+        )
 
     checkout = r.get("checkout", {})
     search, run, soak = checkout.get("search", {}), checkout.get("run", {}), checkout.get("soak", {})

@@ -4,7 +4,8 @@
 #   1. installs what is missing (nginx, wrk, pgbench; matplotlib and aiohttp into .venv), builds
 #      release (swift build -c release) unless SHOP_BIN_DIR names executables to use;
 #   2. starts the stack with make run's script (scripts/run.sh) on those executables, in a run
-#      folder and on ports of its own, twice:
+#      folder and on ports of its own, without Prometheus and Alertmanager (SHOP_MONITORING=0),
+#      twice:
 #        lean      LOG_LEVEL=warning, RATE_LIMIT_ENABLED=false; nginx without access log
 #        defaults  LOG_LEVEL=info, the rate limiter on (every request takes from its Redis
 #                  buckets; the limits are raised so that the load is never refused: with the
@@ -15,6 +16,9 @@
 #      and 16 connections: product directly, nginx (keepalive upstream to the same product
 #      instance the gateway uses) and the gateway; and GET /v1/users/me through the gateway
 #      with a customer's token;
+#      then once more with the defaults and every span exported (traced: OTEL_EXPORTER_OTLP_ENDPOINT
+#      at bench/otlp_sink.py, which reads and drops OTLP/HTTP, sampling at its default, ratio 1):
+#      the gateway and GET /v1/users/me at 16 connections, beside the same paths with export off;
 #   3. with the defaults: checkout (bench/checkout.py): placement rates in steps until the
 #      backlog (placed - confirmed - cancelled) grows; then one rate for a minute (the highest
 #      bounded step; when none was, what the first step got through; or BENCH_CHECKOUT_RATE)
@@ -72,6 +76,7 @@ die() {
 SMOKE=0
 STACK_PID=""
 NGINX_PID=""
+OTLP_PID=""
 declare -A BENCH_PORT=()
 
 usage() {
@@ -127,7 +132,7 @@ configure() {
 # bases, each the first free one.
 pick_ports() {
     local port="$PORT_BASE" name
-    for name in "${SHOP_SERVICES[@]}" nginx; do
+    for name in "${SHOP_SERVICES[@]}" nginx otlp; do
         while port_in_use "$port"; do port=$((port + 1)); done
         BENCH_PORT[$name]="$port"
         port=$((port + 1))
@@ -142,7 +147,7 @@ pick_ports() {
     export SHOP_RUN_DIR="$BENCH_RUN_DIR" SHOP_PG_PORT="${BENCH_PORT[postgres]}" SHOP_REDIS_PORT="${BENCH_PORT[redis]}"
     shop_init dev
     local list=""
-    for name in "${SHOP_SERVICES[@]}" nginx postgres redis; do list+=" $name=${BENCH_PORT[$name]}"; done
+    for name in "${SHOP_SERVICES[@]}" nginx otlp postgres redis; do list+=" $name=${BENCH_PORT[$name]}"; done
     log "ports:$list"
 }
 
@@ -191,11 +196,12 @@ measure() {
 # The stack, through make run's script.
 
 # The environment of scripts/run.sh for a setting: nothing of ours but what it needs.
+# SHOP_MONITORING=0: no Prometheus scraping every 5 s and evaluating rules on the measured cores.
 stack_env() {
     local setting="$1" svc
     printf '%s\n' HOME="$HOME" PATH="$PATH" SHOP_RUN_DIR="$BENCH_RUN_DIR" SHOP_BIN_DIR="$BIN_DIR" \
         SHOP_PG_PORT="${BENCH_PORT[postgres]}" SHOP_REDIS_PORT="${BENCH_PORT[redis]}" \
-        SHOP_READY_TIMEOUT=180 SWIFT_DETERMINISTIC_HASHING=1 SHOP_CONSOLE=0
+        SHOP_READY_TIMEOUT=180 SWIFT_DETERMINISTIC_HASHING=1 SHOP_CONSOLE=0 SHOP_MONITORING=0
     for svc in "${SHOP_SERVICES[@]}"; do
         printf '%s\n' "$(env_name "$svc")_HTTP_PORT=${BENCH_PORT[$svc]}"
     done
@@ -203,12 +209,14 @@ stack_env() {
     printf '%s\n' AUTH_REGISTER_MAX_PER_CLIENT=100000
     case "$setting" in
     lean) printf '%s\n' LOG_LEVEL=warning RATE_LIMIT_ENABLED=false ;;
-    defaults)
+    defaults | traced)
         local high=1000000/1000000
         printf '%s\n' LOG_LEVEL=info RATE_LIMIT_ENABLED=true \
             "RATE_LIMITS=address=$high,anonymous=$high,user=$high,auth=$high"
         ;;
     esac
+    # Every span recorded and exported, at the default sampling (parentbased_traceidratio, 1).
+    [[ "$setting" != traced ]] || printf '%s\n' "OTEL_EXPORTER_OTLP_ENDPOINT=$(url_of otlp)"
 }
 
 start_stack() {
@@ -381,6 +389,42 @@ measure_reads() {
     stop_nginx
 }
 
+# What exporting every span costs: the gateway and the authenticated read at 16 connections
+# with the defaults plus export to bench/otlp_sink.py (the stack must be started as traced).
+measure_traced_reads() {
+    local product_id token round warm_up
+    product_id="$(curl -fsS --max-time 10 "$(url_of product)/v1/products?limit=1" | json_get '["items"][0]["id"]')" ||
+        die "no product to read (the demo catalog should be there)"
+    token="$(reader_token)"
+    for ((round = 1; round <= WRK_ROUNDS; round++)); do
+        warm_up="$WARMUP_SECONDS"
+        ((round == 1)) || warm_up=0
+        wrk_run "traced-gateway-c16-r$round" "$(url_of api-gateway)/v1/products/$product_id" 16 "$warm_up"
+        BENCH_AUTHORIZATION="Bearer $token" wrk_run "traced-users-me-c16-r$round" "$(url_of api-gateway)/v1/users/me" 16 "$warm_up"
+    done
+}
+
+# The OTLP sink of the traced stack; stop_otlp_sink writes what it received to parts/.
+start_otlp_sink() {
+    "$PY" "$BENCH_DIR/otlp_sink.py" --port "${BENCH_PORT[otlp]}" --out "$PARTS/otlp-sink.json" </dev/null \
+        >>"$BENCH_RUN_DIR/otlp-sink.log" 2>&1 &
+    OTLP_PID=$!
+    local deadline=$(($(now_ms) + 10000))
+    until port_in_use "${BENCH_PORT[otlp]}"; do
+        kill -0 "$OTLP_PID" 2>/dev/null || die "the OTLP sink exited; see $BENCH_RUN_DIR/otlp-sink.log"
+        (($(now_ms) < deadline)) || die "the OTLP sink did not listen within 10 s"
+        sleep 0.1
+    done
+}
+
+stop_otlp_sink() {
+    [[ -n "$OTLP_PID" ]] || return 0
+    kill -TERM "$OTLP_PID" 2>/dev/null || true
+    wait_gone "$OTLP_PID" 10 || kill -KILL "$OTLP_PID" 2>/dev/null || true
+    wait "$OTLP_PID" 2>/dev/null || true
+    OTLP_PID=""
+}
+
 # An access token of the bench's reader (registered on first use), at most 9 minutes old
 # (tokens live 15; the signing key outlives a restart of the stack).
 reader_token() {
@@ -516,6 +560,7 @@ cleanup() {
     end_child
     stop_nginx
     stop_stack
+    stop_otlp_sink
     if ((status != 0)); then
         log "the bench failed (exit $status); logs: $BENCH_RUN_DIR (stack-*.log, logs/, parts/)"
     fi
@@ -569,6 +614,12 @@ main() {
     rss_json >"$PARTS/rss-idle-lean.json"
     measure_reads lean
     stop_stack
+
+    start_otlp_sink
+    start_stack traced
+    measure_traced_reads
+    stop_stack
+    stop_otlp_sink
 
     start_stack defaults
     rss_json >"$PARTS/rss-idle-defaults.json"
