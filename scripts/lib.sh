@@ -646,16 +646,20 @@ EOF
 redis_stop() {
     [[ -n "${REDIS_DIR:-}" ]] || return 0
     redis_running || return 0
-    local pid
-    pid="$(cat "$(redis_pidfile)")"
-    log "stopping Redis (pid $pid)"
+    stop_server_pid Redis "$(cat "$(redis_pidfile)")" 3
+    rm -f "$(redis_pidfile)"
+}
+
+# Stops the server of <pid> (named <name>): SIGTERM, then SIGKILL after <grace> seconds.
+stop_server_pid() {
+    local name="$1" pid="$2" grace="$3"
+    log "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$pid" 3; then
-        warn "Redis did not stop in 3 s; killing it"
+    if ! wait_gone "$pid" "$grace"; then
+        warn "$name did not stop in $grace s; killing it"
         kill -KILL "$pid" 2>/dev/null || true
         wait_gone "$pid" 2 || true
     fi
-    rm -f "$(redis_pidfile)"
 }
 
 # ---------------------------------------------------------------------------
@@ -786,14 +790,7 @@ monitor_wait_ready() {
 
 # Stops the server of <pid> (named <name>): SIGTERM, then SIGKILL after 10 s.
 monitor_stop_pid() {
-    local name="$1" pid="$2"
-    log "stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$pid" 10; then
-        warn "$name did not stop in 10 s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-        wait_gone "$pid" 2 || true
-    fi
+    stop_server_pid "$1" "$2" 10
 }
 
 # Starts <name> with <command...>, in a session of its own (a Ctrl-C reaches only the
