@@ -12,10 +12,11 @@ public enum TracePropagation {
         return carrier[Self.field]
     }
 
-    /// A context continuing `traceparent`; a top-level one when it is `nil` or not valid.
+    /// A context continuing `traceparent`; a top-level one when it is `nil` or not valid (the
+    /// tracer is never handed an invalid value: it would log a warning for each).
     public static func context(continuing traceparent: String?) -> InstrumentationContext {
         var context = InstrumentationContext.topLevel
-        if let traceparent {
+        if let traceparent, Self.isValid(traceparent: traceparent) {
             InstrumentationSystem.instrument.extract([Self.field: traceparent], into: &context, using: DictionaryExtractor())
         }
         return context
@@ -42,6 +43,21 @@ public enum TracePropagation {
             span.setStatus(SpanStatus(code: .error))
             throw error
         }
+    }
+
+    /// Whether `value` is one W3C version-00 `traceparent`:
+    /// `00-<32 lowercase hex, not all 0>-<16 lowercase hex, not all 0>-<2 lowercase hex>`.
+    public static func isValid(traceparent value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard bytes.count == 55, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "0"),
+            bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-")
+        else { return false }
+        let traceID = bytes[3..<35]
+        let spanID = bytes[36..<52]
+        let flags = bytes[53..<55]
+        let isLowerHex = { (byte: UInt8) in (48...57).contains(byte) || (97...102).contains(byte) }
+        return traceID.allSatisfy(isLowerHex) && spanID.allSatisfy(isLowerHex) && flags.allSatisfy(isLowerHex)
+            && traceID.contains { $0 != UInt8(ascii: "0") } && spanID.contains { $0 != UInt8(ascii: "0") }
     }
 
     private static let field = "traceparent"
