@@ -31,6 +31,9 @@ struct WebhookDeliveryWorker: Service {
     var batchSize = 20
 
     func run() async {
+        MetricCatalog.declareCounter("webhook_deliveries_total", dimension: "outcome", values: ["delivered", "failed", "dead"])
+        MetricCatalog.declareCounter("webhook_deliveries_refused_total")
+        MetricCatalog.declareCounter("webhook_deliveries_dead_total")
         // Sleep first: at start-up the migrations that create the tables may still be running.
         while await self.pause() {
             var claimed: Int

@@ -12,6 +12,11 @@ enum OrderMetrics {
     /// Every series at zero, so rates and alerts see the first event.
     static func declare() {
         for counter in [Self.placed, Self.confirmed, Self.deadlineCancellations] { counter.increment(by: 0) }
+        _ = Self.placeToConfirmed
+        for step in OrderSaga.Step.remoteLabels + ["confirm", "expire", "finish_cancellation"] {
+            _ = Metrics.Timer(label: "order_saga_step_duration_seconds", dimensions: [("step", step)])
+        }
+        MetricCatalog.declareCounter("order_saga_events_total", dimension: "type", values: OrderEventKind.typeNames)
         MetricCatalog.declareCounter("orders_cancelled_total", dimension: "reason", values: CancellationReason.allCases.map(\.rawValue))
         MetricCatalog.declareCounter("order_saga_step_retries_total", dimension: "step", values: OrderSaga.Step.remoteLabels)
     }

@@ -99,6 +99,51 @@ extension ShopStackSuite {
             }
         }
 
+        @Test("A confirmed checkout moves the business counters of order, product and payment")
+        func checkoutMovesBusinessMetrics() async throws {
+            let stack = try Stack.require()
+            let series: [(service: String, line: String)] = [
+                ("order", "orders_placed_total"),
+                ("order", "orders_confirmed_total"),
+                ("order", "order_place_to_confirmed_seconds_count"),
+                ("order", "order_saga_step_duration_seconds_count{step=\"reserve_stock\"}"),
+                ("product", "stock_reservations_total{transition=\"made\"}"),
+                ("product", "stock_reservations_total{transition=\"committed\"}"),
+                ("payment", "payments_total{operation=\"authorize\",outcome=\"succeeded\"}"),
+                ("payment", "payments_total{operation=\"capture\",outcome=\"succeeded\"}"),
+            ]
+            func values() async throws -> [Double] {
+                var values: [Double] = []
+                for (service, line) in series {
+                    let text = try await metrics(try stack.url("/metrics", on: service), stack)
+                    let sample = text.split(separator: "\n").first { $0.hasPrefix(line + " ") }
+                    values.append(sample.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? -1)
+                }
+                return values
+            }
+            let before = try await values()
+            for (index, value) in before.enumerated() {
+                #expect(value >= 0, "\(series[index].service) exports \(series[index].line) from its start")
+            }
+            let admin = try await Session.admin(stack)
+            let product = try await Catalog.createProduct(stack, admin: admin, available: 3, price: 500)
+            let session = try await Session.register(stack)
+            let methodId = try await PaymentMethods.add(stack, session, card: .approves)
+            let order = try await Orders.place(stack, session, items: [OrderItem(productId: product.id, quantity: 1)], methodId: methodId)
+            let final = try await Orders.awaitFinal(stack, session, order.id)
+            #expect(final.status == "confirmed", "\(final.outcome)")
+            // Counted once each transaction committed, which may be a moment after the answer.
+            var after = try await values()
+            let deadline = ContinuousClock.now + .seconds(5)
+            while zip(before, after).contains(where: { $1 < $0 + 1 }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                after = try await values()
+            }
+            for index in series.indices {
+                #expect(after[index] >= before[index] + 1, "\(series[index].line): \(before[index]) → \(after[index])")
+            }
+        }
+
         /// The line is JSON with `requestId` at the top level or in `metadata`, or has it spelled out literally.
         private static func line(_ line: String, hasRequestId requestId: String) -> Bool {
             if line.contains("\"requestId\":\"\(requestId)\"") || line.contains("\"requestId\": \"\(requestId)\"") {

@@ -566,3 +566,16 @@ enum OrderFixture {
         OrderState(events: events([.placed(placement)] + kinds))
     }
 }
+
+/// The event types the saga's metrics are created with at start are exactly the stored ones.
+struct OrderEventTypeNamesTests {
+    @Test func typeNamesListEveryKindOnce() {
+        let kinds: [OrderEventKind] = [
+            .stockReserved, .paymentAuthorized(paymentId: UUID()), .stockCommitted, .paymentCaptured, .confirmed,
+            .cancellationRequested(.outOfStock), .paymentCancelled(status: .voided), .stockReleased, .cancelled(.customerRequest),
+        ]
+        let names = Set(kinds.map(\.type) + ["OrderPlaced"])
+        #expect(Set(OrderEventKind.typeNames) == names)
+        #expect(OrderEventKind.typeNames.count == names.count, "no name twice")
+    }
+}

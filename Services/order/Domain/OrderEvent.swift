@@ -60,6 +60,12 @@ enum OrderEventKind: Sendable, Equatable {
     case stockReleased
     case cancelled(CancellationReason)
 
+    /// Every stored type name.
+    static let typeNames = [
+        "OrderPlaced", "StockReserved", "PaymentAuthorized", "StockCommitted", "PaymentCaptured", "OrderConfirmed",
+        "CancellationRequested", "PaymentCancelled", "StockReleased", "OrderCancelled",
+    ]
+
     /// The stored type name.
     var type: String {
         switch self {

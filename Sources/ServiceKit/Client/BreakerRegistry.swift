@@ -53,7 +53,14 @@ public final class BreakerRegistry: Sendable {
             breakers[key] = (service, instance.baseURL, breaker)
             return breaker
         }
-        if stored === breaker { gauge.record(CircuitBreaker.State.closed.rawValue) }
+        if stored === breaker {
+            gauge.record(CircuitBreaker.State.closed.rawValue)
+            let states: [CircuitBreaker.State] = [.closed, .halfOpen, .open]
+            for state in states {
+                Counter(label: "service_client_breaker_transitions_total", dimensions: [("service", service), ("to", state.metricLabel)])
+                    .increment(by: 0)
+            }
+        }
         return stored
     }
 

@@ -109,6 +109,9 @@ public struct EventConsumer: Service {
         for stream in self.streams {
             Counter(label: "events_dead_lettered_total", dimensions: [("group", self.group), ("stream", stream)]).increment(by: 0)
         }
+        for type in self.handler.eventTypes {
+            Counter(label: "events_consumed_total", dimensions: [("group", self.group), ("type", type)]).increment(by: 0)
+        }
         try await runUntilShutdown {
             var groupsReady = false
             var lastHousekeeping = ContinuousClock.now - .seconds(60)

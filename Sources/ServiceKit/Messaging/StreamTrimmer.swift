@@ -59,6 +59,7 @@ public struct StreamTrimmer: Service {
     }
 
     public func run() async throws {
+        Counter(label: "event_stream_trimmed_total", dimensions: [("stream", self.stream)]).increment(by: 0)
         try await runUntilShutdown {
             while !Task.isCancelled {
                 do {

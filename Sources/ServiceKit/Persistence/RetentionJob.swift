@@ -78,6 +78,7 @@ public struct RetentionJob: Service {
     }
 
     public func run() async throws {
+        MetricCatalog.declareCounter("retention_deleted_total", dimension: "table", values: self.rules.map(\.table))
         try await runUntilShutdown {
             while !Task.isCancelled {
                 do {
