@@ -147,8 +147,14 @@ struct SagaRunner: Service {
                 (ContinuousClock.now - started).nanoseconds
             )
         }
-        return try await InstrumentationContext.$current.withValue(span.context) {
-            try await self.perform(step, of: state, at: now, claim: &claim, logger: logger)
+        do {
+            return try await InstrumentationContext.$current.withValue(span.context) {
+                try await self.perform(step, of: state, at: now, claim: &claim, logger: logger)
+            }
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
         }
     }
 
