@@ -4,10 +4,11 @@
 # Every swift command (build, test, run) hashes deterministically.
 export SWIFT_DETERMINISTIC_HASHING := 1
 
-SWIFT_FORMAT_PATHS := Sources Services Tests Package.swift
+# Generated code (Sources/InternalAPI) is protoc's, not ours to format.
+SWIFT_FORMAT_PATHS := Sources/Contracts Sources/ServiceKit Services Tests Package.swift
 
 .DEFAULT_GOAL := help
-.PHONY: help run test smoke fuzz chaos bench build stop reset logs fmt lint compose-check k8s-check
+.PHONY: help run test smoke fuzz chaos bench build generate stop reset logs fmt lint compose-check k8s-check
 
 help: ## List the targets
 	@echo "usage: make <target>"
@@ -15,7 +16,9 @@ help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
 	@echo
 	@echo "Settings for run (environment or NAME=value): ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL,"
-	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, SHOP_PG_PORT, SHOP_REDIS_PORT, SCALE=\"order=2 product=2\","
+	@echo "SERVICES_<NAME>_URLS, <SERVICE>_HTTP_PORT, <SERVICE>_GRPC_PORT (gRPC of auth 9081, user 9082,"
+	@echo "product 9083, payment 9085), SERVICES_<NAME>_GRPC_ADDRESSES (host:port list; default: every instance),"
+	@echo "SHOP_PG_PORT, SHOP_REDIS_PORT, SCALE=\"order=2 product=2\" (the n-th instance on both ports + 100),"
 	@echo "SHOP_PROMETHEUS_PORT (9090), SHOP_ALERTMANAGER_PORT (9093), SHOP_MONITORING=0 (neither of them),"
 	@echo "SHOP_BIN_DIR (prebuilt executables), SHOP_RUN_DIR (another run folder; stop/reset honour it),"
 	@echo "TLS=1 (the gateway serves https with a local certificate; curl --cacert .run/dev/tls/ca.pem);"
@@ -42,6 +45,9 @@ bench: ## Release build, then the stack vs nginx and pgbench (reads, checkout, R
 
 build: ## swift build
 	swift build
+
+generate: ## Regenerate Sources/InternalAPI from proto/ (Debian protoc + plugins built from the mirrored packages)
+	bash scripts/generate.sh
 
 stop: ## Stop whatever make run / make test left running (by the pid files in .run/; only SHOP_RUN_DIR's when set)
 	bash scripts/stop.sh

@@ -5,7 +5,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
-/// One executable per service; each depends only on ServiceKit and Contracts. The gateway
+/// One executable per service; each depends only on ServiceKit, Contracts and InternalAPI (the
+/// generated gRPC contracts). The gateway
 /// carries the OpenAPI document as a resource (copied as it is, served as it is).
 let services: [(product: String, target: String, folder: String, resources: [Resource])] = [
     ("api-gateway", "GatewayService", "api-gateway", [.copy("openapi.json")]),
@@ -41,16 +42,35 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        // Internal calls: gRPC over HTTP/2 with protobuf messages (generated code is committed;
+        // `make generate` builds the two protoc plugins from these packages).
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(
             name: "Contracts",
             swiftSettings: swiftSettings
         ),
+        // The internal API: messages and service stubs generated from `proto/` by `make generate`.
+        .target(
+            name: "InternalAPI",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(
             name: "ServiceKit",
             dependencies: [
                 "Contracts",
+                "InternalAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -77,6 +97,9 @@ let package = Package(
             name: "ServiceKitTests",
             dependencies: [
                 "ServiceKit",
+                "InternalAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -85,22 +108,34 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthTests",
-            dependencies: ["AuthService"],
+            dependencies: [
+                "AuthService", "InternalAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OrderTests",
-            dependencies: ["OrderService"],
+            dependencies: [
+                "OrderService", "InternalAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ProductTests",
-            dependencies: ["ProductService"],
+            dependencies: [
+                "ProductService", "InternalAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PaymentTests",
-            dependencies: ["PaymentService"],
+            dependencies: [
+                "PaymentService", "InternalAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -125,6 +160,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // Internal calls made the way services make them (scope matrix, stock counts).
+                "InternalAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -132,7 +172,11 @@ let package = Package(
         + services.map {
             .executableTarget(
                 name: $0.target,
-                dependencies: ["ServiceKit", "Contracts"],
+                dependencies: [
+                    "ServiceKit", "Contracts", "InternalAPI",
+                    .product(name: "GRPCCore", package: "grpc-swift-2"),
+                    .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                ],
                 path: "Services/\($0.folder)",
                 resources: $0.resources,
                 swiftSettings: swiftSettings

@@ -99,12 +99,16 @@ main() {
         log "SHOP_SKIP_LINT=1: not checking formatting (never in CI)"
     else
         log "checking formatting: swift format lint --strict"
-        swift format lint --strict --recursive Sources Services Tests Package.swift || die "swift format lint failed: run 'make fmt'"
+        # Sources/InternalAPI is protoc's output, checked against proto/ below instead.
+        swift format lint --strict --recursive Sources/Contracts Sources/ServiceKit Services Tests Package.swift || die "swift format lint failed: run 'make fmt'"
     fi
 
     cd "$ROOT"
     log "building: swift build --build-tests"
     run_child swift build --build-tests || die "swift build --build-tests failed"
+    CHILD_PID=""
+    # The committed gRPC code must be what proto/ gives (the plugins build in this .build).
+    run_child bash "$ROOT/scripts/generate.sh" --check || die "Sources/InternalAPI does not match proto/: run 'make generate' and commit"
     CHILD_PID=""
 
     local svc status=0
