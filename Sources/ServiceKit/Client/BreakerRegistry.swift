@@ -30,11 +30,21 @@ public final class BreakerRegistry: Sendable {
         self.logger = logger
     }
 
-    /// The breaker of one instance of a service.
+    /// The breaker of one instance of a service, by its HTTP base URL.
     public func breaker(service: String, instance: ServiceInstance) -> CircuitBreaker {
-        let key = service + "|" + instance.id
+        self.breaker(service: service, id: instance.id, upstream: instance.baseURL)
+    }
+
+    /// The breaker of one instance of a service, by its gRPC address.
+    public func breaker(service: String, instance: RPCInstance) -> CircuitBreaker {
+        self.breaker(service: service, id: "grpc|" + instance.id, upstream: instance.address.description)
+    }
+
+    /// The breaker of the instance `id` of a service, named `upstream` in metrics and logs.
+    func breaker(service: String, id: String, upstream: String) -> CircuitBreaker {
+        let key = service + "|" + id
         if let existing = self.breakers.withLock({ $0[key]?.breaker }) { return existing }
-        let gauge = Gauge(label: "service_client_breaker_state", dimensions: [("service", service), ("upstream", instance.baseURL)])
+        let gauge = Gauge(label: "service_client_breaker_state", dimensions: [("service", service), ("upstream", upstream)])
         let logger = self.logger
         let breaker = CircuitBreaker(policy: self.policy, time: self.time) { from, to in
             gauge.record(to.rawValue)
@@ -44,13 +54,13 @@ public final class BreakerRegistry: Sendable {
                 level: level,
                 "circuit breaker changed state",
                 metadata: [
-                    "breaker.service": "\(service)", "breaker.instance": "\(instance.baseURL)", "breaker.from": "\(from)", "breaker.to": "\(to)",
+                    "breaker.service": "\(service)", "breaker.instance": "\(upstream)", "breaker.from": "\(from)", "breaker.to": "\(to)",
                 ]
             )
         }
         let stored = self.breakers.withLock { breakers in
             if let raced = breakers[key] { return raced.breaker }
-            breakers[key] = (service, instance.baseURL, breaker)
+            breakers[key] = (service, upstream, breaker)
             return breaker
         }
         if stored === breaker {

@@ -8,6 +8,10 @@ public enum ServiceClientError: Error, Sendable, CustomStringConvertible {
     case problem(service: String, ProblemDetails)
     /// The callee's answer could not be read.
     case invalidResponse(service: String, reason: String)
+    /// The callee answered a gRPC call with a status other than OK (and other than the
+    /// transport's `UNAVAILABLE` and `DEADLINE_EXCEEDED`): a domain answer such as "not found" or
+    /// "out of stock".
+    case rejected(service: String, RPCRejection)
 
     public var description: String {
         switch self {
@@ -15,6 +19,7 @@ public enum ServiceClientError: Error, Sendable, CustomStringConvertible {
         case .timeout(let service, let after): "\(service) did not answer within \(after)"
         case .problem(let service, let problem): "\(service) answered \(problem.status): \(problem.detail)"
         case .invalidResponse(let service, let reason): "\(service) gave an invalid response: \(reason)"
+        case .rejected(let service, let rejection): "\(service) answered \(rejection)"
         }
     }
 
@@ -23,7 +28,7 @@ public enum ServiceClientError: Error, Sendable, CustomStringConvertible {
     public var isTransient: Bool {
         switch self {
         case .unavailable, .timeout: true
-        case .problem, .invalidResponse: false
+        case .problem, .invalidResponse, .rejected: false
         }
     }
 
@@ -46,6 +51,8 @@ public enum ServiceClientError: Error, Sendable, CustomStringConvertible {
             )
         case .invalidResponse(let service, _):
             .badGateway("The \(service) service gave an invalid response.")
+        case .rejected(let service, let rejection):
+            rejection.asProblem(service: service)
         }
     }
 }

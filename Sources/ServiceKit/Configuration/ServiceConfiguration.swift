@@ -19,13 +19,22 @@ public struct ServiceConfiguration: Sendable {
     /// The certificate and key to serve HTTPS with (`TLS_CERTIFICATE_FILE`, `TLS_KEY_FILE`); `nil`
     /// serves plain HTTP.
     public var tls: ServerTLS?
+    /// Where the service serves its internal gRPC API (`GRPC_HOST`, default `HTTP_HOST`;
+    /// `GRPC_PORT`); `nil` for a service nobody calls.
+    public var grpc: RPCAddress?
 
     /// Reads and validates the common settings; throws ``ConfigurationError`` naming the first
     /// bad one.
-    public init(service: String, defaultPort: Int, usesDatabase: Bool, settings: SettingsReader) throws {
+    public init(service: String, defaultPort: Int, defaultGRPCPort: Int? = nil, usesDatabase: Bool, settings: SettingsReader) throws {
         self.service = service
         self.host = settings.string("http.host", default: "127.0.0.1")
         self.port = try settings.int("http.port", default: defaultPort, range: 0...65_535)
+        if let defaultGRPCPort {
+            self.grpc = RPCAddress(
+                host: settings.string("grpc.host", default: self.host),
+                port: try settings.int("grpc.port", default: defaultGRPCPort, range: 0...65_535)
+            )
+        }
         let levelText = settings.string("log.level", default: "info").lowercased()
         guard let level = Logger.Level(rawValue: levelText) else {
             throw ConfigurationError(
@@ -85,10 +94,17 @@ public struct ClientSettings: Sendable {
     /// service's default port).
     public var endpoints: [String: [String]]
 
+    /// gRPC addresses per called service, from `SERVICES_<NAME>_GRPC_ADDRESSES` (defaults:
+    /// localhost and the service's default gRPC port).
+    public var rpcEndpoints: [String: [RPCAddress]]
+
     /// Default ports of the services, as in ARCHITECTURE.md.
     public static let defaultPorts: [String: Int] = [
         "api-gateway": 8080, "auth": 8081, "user": 8082, "product": 8083, "order": 8084, "payment": 8085, "notification": 8086,
     ]
+
+    /// Default gRPC ports of the services other services call (the rest serve no gRPC).
+    public static let defaultGRPCPorts: [String: Int] = ["auth": 9081, "user": 9082, "product": 9083, "payment": 9085]
 
     public init(settings: SettingsReader) throws {
         self.timeout = try settings.seconds("client.timeoutSeconds", default: .seconds(10), range: 0.05...600)
@@ -107,5 +123,10 @@ public struct ClientSettings: Sendable {
             endpoints[name] = try settings.urls("services.\(name).urls", default: ["http://127.0.0.1:\(port)"])
         }
         self.endpoints = endpoints
+        var rpcEndpoints: [String: [RPCAddress]] = [:]
+        for (name, port) in Self.defaultGRPCPorts {
+            rpcEndpoints[name] = try settings.rpcAddresses("services.\(name).grpcAddresses", default: [RPCAddress(host: "127.0.0.1", port: port)])
+        }
+        self.rpcEndpoints = rpcEndpoints
     }
 }

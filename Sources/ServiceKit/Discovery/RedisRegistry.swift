@@ -15,11 +15,14 @@ public enum RedisRegistry {
         public var id: String
         public var url: String
         public var version: String
+        /// Where the instance serves gRPC (`host:port`), when it does.
+        public var grpc: String?
 
-        public init(id: String, url: String, version: String) {
+        public init(id: String, url: String, version: String, grpc: String? = nil) {
             self.id = id
             self.url = url
             self.version = version
+            self.grpc = grpc
         }
     }
 
@@ -90,7 +93,7 @@ public final class RedisDiscovery: ServiceDiscovery {
     let fallback: StaticDiscovery
     let refreshInterval: Duration
     let time: TimeSource
-    private let cache = Mutex<[String: (instances: [ServiceInstance], fetchedAt: ContinuousClock.Instant)]>([:])
+    private let cache = Mutex<[String: (registrations: [RedisRegistry.Registration], fetchedAt: ContinuousClock.Instant)]>([:])
 
     public init(redis: RedisClient, fallback: StaticDiscovery, refreshInterval: Duration = .seconds(2), time: TimeSource = .continuous) {
         self.redis = redis
@@ -100,19 +103,32 @@ public final class RedisDiscovery: ServiceDiscovery {
     }
 
     public func instances(of service: String) async throws -> [ServiceInstance] {
+        let live = await self.registrations(of: service)
+        guard !live.isEmpty else { return try await self.fallback.instances(of: service) }
+        return live.map { ServiceInstance(id: $0.id, baseURL: $0.url) }
+    }
+
+    public func rpcInstances(of service: String) async throws -> [RPCInstance] {
+        let live = await self.registrations(of: service).compactMap { registration in
+            registration.grpc.flatMap(RPCAddress.init).map { RPCInstance(id: registration.id, address: $0) }
+        }
+        guard !live.isEmpty else { return try await self.fallback.rpcInstances(of: service) }
+        return live
+    }
+
+    /// The live registrations, cached for the refresh interval; the last known ones when Redis
+    /// cannot be read, none before anything is known.
+    private func registrations(of service: String) async -> [RedisRegistry.Registration] {
         let now = self.time.now
         if let cached = self.cache.withLock({ $0[service] }), now - cached.fetchedAt < self.refreshInterval {
-            return cached.instances
+            return cached.registrations
         }
         do {
             let live = try await RedisRegistry.liveInstances(of: service, redis: self.redis)
-            guard !live.isEmpty else { return try await self.fallback.instances(of: service) }
-            let instances = live.map { ServiceInstance(id: $0.id, baseURL: $0.url) }
-            self.cache.withLock { $0[service] = (instances, now) }
-            return instances
+            if !live.isEmpty { self.cache.withLock { $0[service] = (live, now) } }
+            return live
         } catch {
-            if let cached = self.cache.withLock({ $0[service] }) { return cached.instances }
-            return try await self.fallback.instances(of: service)
+            return self.cache.withLock { $0[service]?.registrations } ?? []
         }
     }
 }

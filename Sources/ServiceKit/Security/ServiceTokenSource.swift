@@ -1,10 +1,10 @@
 import Foundation
+import InternalAPI
 import Logging
-import NIOCore
 import Synchronization
 
 /// Obtains and caches this service's tokens (client credentials) for calls to other services'
-/// `/internal` endpoints: one token per audience (the service called), since a token is good
+/// internal gRPC API: one token per audience (the service called), since a token is good
 /// only at the service it names. A token is renewed at 80 % of its lifetime, so it never
 /// expires in flight; concurrent callers for one audience share one fetch.
 ///
@@ -79,61 +79,27 @@ public final class ServiceTokenSource: Sendable {
         }
     }
 
-    /// Tokens from auth's `POST /internal/token`, authenticated with HTTP Basic client credentials.
-    public static func remote(clientID: String, clientSecret: String, client: ServiceClient, time: TimeSource = .continuous) -> ServiceTokenSource {
+    /// Tokens from auth's `shop.auth.v1.ServiceTokens/IssueToken`, authenticated with the
+    /// client credentials as `authorization: Basic` metadata.
+    public static func remote(clientID: String, clientSecret: String, client: RPCClient, time: TimeSource = .continuous) -> ServiceTokenSource {
         let credentials = Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
         return ServiceTokenSource(time: time) { audience, logger in
-            let request = try JSONEncoder().encode(ServiceTokenRequest(audience: audience))
-            let (_, body) = try await client.send(
-                .POST,
-                "/internal/token",
-                to: "auth",
-                body: ByteBuffer(bytes: request),
-                headers: ["Authorization": "Basic \(credentials)"],
+            let grant = try await client.call(
+                Shop_Auth_V1_ServiceTokens.Method.IssueToken.descriptor,
+                of: "auth",
+                idempotent: true,
+                metadata: [RPCMetadataKey.authorization: "Basic \(credentials)"],
                 propagating: nil,
                 timeout: .seconds(3),
                 logger: logger
-            )
-            let grant = try JSONDecoder().decode(ServiceTokenGrant.self, from: Data(buffer: body))
-            return (grant.accessToken, grant.expiresIn)
+            ) { client, metadata, options in
+                try await Shop_Auth_V1_ServiceTokens.Client(wrapping: client).issueToken(
+                    .with { $0.audience = audience },
+                    metadata: metadata,
+                    options: options
+                )
+            }
+            return (grant.accessToken, Int(clamping: grant.expiresInSeconds))
         }
-    }
-}
-
-/// The body of a client-credentials request to auth's token endpoint: the token is for
-/// `audience`, the one service the caller means to call with it.
-public struct ServiceTokenRequest: Codable, Sendable, BoundedInput {
-    /// The longest audience (a service's name) auth reads.
-    public static let maxAudienceLength = 64
-    /// The longest grant type auth reads (the only one is `client_credentials`).
-    public static let maxGrantTypeLength = 32
-
-    public var grantType: String
-    public var audience: String
-
-    public init(audience: String) {
-        self.grantType = "client_credentials"
-        self.audience = audience
-    }
-
-    public func checkBounds(_ bounds: inout InputBounds) {
-        bounds.string(self.grantType, "grantType", max: Self.maxGrantTypeLength)
-        bounds.string(self.audience, "audience", max: Self.maxAudienceLength)
-    }
-}
-
-/// The answer of auth's token endpoint for client credentials.
-public struct ServiceTokenGrant: Codable, Sendable {
-    public var accessToken: String
-    public var tokenType: String
-    public var expiresIn: Int
-    /// The scopes the token carries, space-separated.
-    public var scope: String?
-
-    public init(accessToken: String, expiresIn: Int, scope: String? = nil) {
-        self.accessToken = accessToken
-        self.tokenType = "Bearer"
-        self.expiresIn = expiresIn
-        self.scope = scope
     }
 }

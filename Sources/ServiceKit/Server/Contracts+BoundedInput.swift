@@ -1,7 +1,7 @@
 import Contracts
 
-// The bounds of the shared contract types that arrive as request bodies (internal routes, and
-// money inside public ones). They are declared here, next to the protocol, so that no service
+// The bounds of the shared contract types that arrive as request bodies (money inside public
+// ones, an account's registration). They are declared here, next to the protocol, so that no service
 // has to conform a type it does not own to a protocol it does not own.
 
 extension Money: BoundedInput {
@@ -14,23 +14,5 @@ extension UserRegistered: BoundedInput {
     public func checkBounds(_ bounds: inout InputBounds) {
         bounds.string(self.email, "email", max: Self.maximumEmailLength)
         bounds.string(self.name, "name", max: Self.maximumNameLength)
-    }
-}
-
-extension AuthorizationRequest: BoundedInput {
-    public func checkBounds(_ bounds: inout InputBounds) {
-        bounds.nested(self.amount, "amount")
-    }
-}
-
-extension ReservationRequest: BoundedInput {
-    public func checkBounds(_ bounds: inout InputBounds) {
-        bounds.array(self.lines, "lines", max: Self.maximumLines)
-    }
-}
-
-extension ProductLookupRequest: BoundedInput {
-    public func checkBounds(_ bounds: inout InputBounds) {
-        bounds.array(self.ids, "ids", max: Self.maximumIDs)
     }
 }

@@ -14,13 +14,15 @@ public struct ServiceDependencies: Sendable {
     /// The service's database, if it has one.
     public let database: Database?
     public let redis: RedisClient
-    /// The client for calling other services (and fetching auth's keys).
+    /// The HTTP client for other services (the gateway's proxying, auth's keys).
     public let serviceClient: ServiceClient
+    /// The gRPC client for other services' internal API.
+    public let rpcClient: RPCClient
     /// Issuer, audience and lifetimes of access tokens.
     public let tokenPolicy: TokenPolicy
     /// Verifies callers' access tokens against auth's key set.
     public let tokenVerifier: TokenVerifier
-    /// This service's own tokens for `/internal` calls (one per service called), when it has
+    /// This service's own tokens for internal calls (one per service called), when it has
     /// client credentials.
     public let serviceTokens: ServiceTokenSource?
     /// The proxies whose `X-Forwarded-For` the edge believes (`TRUSTED_PROXIES`; the gateway's).
@@ -39,7 +41,7 @@ public struct ServiceDependencies: Sendable {
         // shutdown traps, and a bad setting must end in one line, not a crash.
         self.tokenPolicy = try TokenPolicy(settings: settings)
         self.trustedProxies = try TrustedProxies(setting: settings.raw("trusted.proxies"))
-        let staticDiscovery = StaticDiscovery(endpoints: configuration.client.endpoints)
+        let staticDiscovery = StaticDiscovery(endpoints: configuration.client.endpoints, rpcEndpoints: configuration.client.rpcEndpoints)
         let discovery: any ServiceDiscovery
         switch settings.string("discovery.backend", default: "static").lowercased() {
         case "static":
@@ -56,7 +58,11 @@ public struct ServiceDependencies: Sendable {
                 registration: RedisRegistry.Registration(
                     id: configuration.instanceID,
                     url: try settings.urls("service.url", default: ["http://\(advertisedHost):\(configuration.port)"])[0],
-                    version: ServiceDescriptor.softwareVersion
+                    version: ServiceDescriptor.softwareVersion,
+                    grpc: try configuration.grpc.map { grpc in
+                        let host = grpc.host == "0.0.0.0" ? ProcessInfo.processInfo.hostName : grpc.host
+                        return try settings.rpcAddresses("service.grpcAddress", default: [RPCAddress(host: host, port: grpc.port)])[0].description
+                    }
                 ),
                 ttl: try settings.seconds("discovery.ttlSeconds", default: .seconds(6), range: 0.3...600)
             )
@@ -64,11 +70,19 @@ public struct ServiceDependencies: Sendable {
             throw ConfigurationError(setting: "DISCOVERY_BACKEND", problem: "must be static or redis, got \"\(other)\"")
         }
         let httpClient = ServiceClient.makeHTTPClient(settings: configuration.client, logger: logger)
+        let breakers = BreakerRegistry(policy: configuration.client.breaker, logger: logger)
         self.serviceClient = ServiceClient(
             httpClient: httpClient,
             discovery: discovery,
             settings: configuration.client,
-            breakers: BreakerRegistry(policy: configuration.client.breaker, logger: logger)
+            breakers: breakers
+        )
+        self.rpcClient = RPCClient(
+            discovery: discovery,
+            settings: configuration.client,
+            breakers: breakers,
+            bulkheads: self.serviceClient.bulkheads,
+            logger: logger
         )
         self.keySet = SwitchableKeySetSource(RemoteKeySetSource(client: self.serviceClient))
         self.tokenVerifier = TokenVerifier(policy: self.tokenPolicy, service: descriptor.name, source: self.keySet)
@@ -76,7 +90,7 @@ public struct ServiceDependencies: Sendable {
             self.serviceTokens = ServiceTokenSource.remote(
                 clientID: settings.string("service.clientId", default: descriptor.name),
                 clientSecret: secret,
-                client: self.serviceClient
+                client: self.rpcClient
             )
         } else {
             self.serviceTokens = nil
@@ -98,9 +112,15 @@ public struct ServiceDependencies: Sendable {
     /// The service's own token source, or a configuration error naming the missing secret.
     public func requireServiceTokens() throws -> ServiceTokenSource {
         guard let serviceTokens else {
-            throw ConfigurationError(setting: "SERVICE_CLIENT_SECRET", problem: "is required: this service calls other services' internal endpoints")
+            throw ConfigurationError(setting: "SERVICE_CLIENT_SECRET", problem: "is required: this service calls other services' internal API")
         }
         return serviceTokens
+    }
+
+    /// Calls to other services' internal gRPC API with this service's tokens, or a
+    /// configuration error naming the missing secret.
+    public func requireInternalCalls() throws -> InternalCalls {
+        InternalCalls(client: self.rpcClient, tokens: try self.requireServiceTokens())
     }
 
     /// Clients that must run for as long as the process serves, in start order (they stop in
@@ -110,6 +130,7 @@ public struct ServiceDependencies: Sendable {
         if let database { services.append(database.client) }
         services.append(self.redis)
         services.append(HTTPClientService(client: self.serviceClient.httpClient))
+        services.append(self.rpcClient)
         services.append(self.dependencyProbe)
         return services
     }
@@ -125,15 +146,21 @@ public struct ServiceDependencies: Sendable {
     /// The heartbeat that keeps this instance in the Redis registry while it is ready, if any.
     func registryHeartbeat(service: String) -> RegistryHeartbeat? {
         guard let registration else { return nil }
-        let checks = self.readinessChecks
-        let logger = self.logger
         return RegistryHeartbeat(
             redis: self.redis,
             service: service,
             registration: registration.registration,
             ttl: registration.ttl,
-            logger: logger
-        ) {
+            logger: self.logger,
+            isReady: self.isReady
+        )
+    }
+
+    /// Whether this instance is ready: started, and its database and Redis answer.
+    var isReady: @Sendable () async -> Bool {
+        let checks = self.readinessChecks
+        let logger = self.logger
+        return {
             guard StartupGate.shared.isOpen else { return false }
             for check in checks {
                 do { try await check.probe(logger) } catch { return false }

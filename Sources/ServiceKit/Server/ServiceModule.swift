@@ -10,6 +10,8 @@ public struct ServiceDescriptor: Sendable {
     /// The service's name as in logs, metrics and discovery (`product`).
     public let name: String
     public let defaultPort: Int
+    /// The port of the service's internal gRPC API, for a service others call; `nil` otherwise.
+    public var defaultGRPCPort: Int? { ClientSettings.defaultGRPCPorts[self.name] }
     /// Whether the service owns a Postgres database (and so needs `DATABASE_URL`).
     public let usesDatabase: Bool
     /// Schema migrations of the service's database, in version order.
@@ -38,6 +40,9 @@ public protocol ServiceModule: Sendable {
     /// Adds the service's routes.
     func registerRoutes(on routes: ServiceRoutes)
 
+    /// The service's internal gRPC API and who may call each method (none by default).
+    var rpcServices: RPCServices { get }
+
     /// Runs after migrations and before the server accepts requests (e.g. seeding).
     func prepare(logger: Logger) async throws
 
@@ -52,5 +57,6 @@ public protocol ServiceModule: Sendable {
 extension ServiceModule {
     public func prepare(logger: Logger) async throws {}
     public var backgroundServices: [any Service] { [] }
+    public var rpcServices: RPCServices { .none }
     public var admission: (any MiddlewareProtocol<Request, Response, ServiceRequestContext>)? { nil }
 }

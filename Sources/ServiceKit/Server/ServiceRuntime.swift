@@ -48,6 +48,7 @@ public enum ServiceRuntime {
             configuration = try ServiceConfiguration(
                 service: descriptor.name,
                 defaultPort: descriptor.defaultPort,
+                defaultGRPCPort: descriptor.defaultGRPCPort,
                 usesDatabase: descriptor.usesDatabase,
                 settings: settings
             )
@@ -83,11 +84,14 @@ public enum ServiceRuntime {
                 await Self.printRoutes(module: module, dependencies: dependencies, registry: registry)
             }
             let application = try Self.buildApplication(module: module, dependencies: dependencies, registry: registry)
+            let rpcServer = Self.rpcServer(module: module, dependencies: dependencies)
             var groupConfiguration = ServiceGroupConfiguration(
                 // The registry heartbeat comes last, so it is the first to stop: the instance
-                // leaves the registry before its server stops accepting. Span export comes
-                // first, so it is the last to stop and the shutdown's spans still leave.
+                // leaves the registry before its servers stop accepting; the servers drain
+                // before the clients and the database close. Span export comes first, so it is
+                // the last to stop and the shutdown's spans still leave.
                 services: ([backends.tracing] + dependencies.lifecycleServices + module.backgroundServices + [application]
+                    + (rpcServer.map { [$0] } ?? [])
                     + (dependencies.registryHeartbeat(service: descriptor.name).map { [$0] } ?? [])).map {
                         ServiceGroupConfiguration.ServiceConfiguration(service: $0)
                     },
@@ -140,10 +144,24 @@ public enum ServiceRuntime {
                 metadata: [
                     "http.host": "\(configuration.host)", "http.port": "\(configuration.port)",
                     "http.scheme": "\(configuration.tls == nil ? "http" : "https")",
+                    "grpc.port": "\(configuration.grpc.map { String($0.port) } ?? "none")",
                 ]
             )
         }
         return application
+    }
+
+    /// The module's gRPC server, when it serves any gRPC service.
+    static func rpcServer<Module: ServiceModule>(module: Module, dependencies: ServiceDependencies) -> (any Service)? {
+        let services = module.rpcServices
+        guard let address = dependencies.configuration.grpc, !services.services.isEmpty else { return nil }
+        return RPCServer(
+            address: address,
+            services: services,
+            verifier: dependencies.tokenVerifier,
+            isReady: dependencies.isReady,
+            logger: dependencies.logger
+        )
     }
 
     /// HTTP/1.1, inside TLS when the service has a certificate.
