@@ -1,4 +1,5 @@
 import Contracts
+import InternalAPI
 import Logging
 import ServiceKit
 import ServiceLifecycle
@@ -62,7 +63,6 @@ struct AuthService: ServiceModule {
 
     func registerRoutes(on routes: ServiceRoutes) {
         RegistrationController(accounts: self.accounts, hasher: self.hasher, limit: self.registrationLimit).register(on: routes)
-        InternalAccountController(accounts: self.accounts).register(on: routes)
         SessionController(
             accounts: self.accounts,
             hasher: self.hasher,
@@ -73,12 +73,24 @@ struct AuthService: ServiceModule {
             decoyHash: self.hasher.decoyHash
         ).register(on: routes)
         KeySetController(store: self.keyStore, ring: self.keyRing).register(on: routes)
-        ServiceTokenController(clients: self.serviceClients, grants: .standard, issuer: self.issuer).register(on: routes)
     }
 
     func prepare(logger: Logger) async throws {
         try await self.keyRing.prepare(logger: logger)
         try await self.admin.ensureExists(in: self.accounts, hasher: self.hasher, logger: logger)
+    }
+
+    var rpcServices: RPCServices {
+        RPCServices(
+            services: [
+                ServiceTokensRPC(clients: self.serviceClients, grants: .standard, issuer: self.issuer),
+                AccountsRPC(accounts: self.accounts),
+            ],
+            access: [
+                Shop_Auth_V1_ServiceTokens.Method.IssueToken.descriptor: .ownCredentials,
+                Shop_Auth_V1_Accounts.Method.GetAccount.descriptor: .scope(.accountsRead),
+            ]
+        )
     }
 
     var backgroundServices: [any Service] { [self.relay, self.trimmer, self.retention] }

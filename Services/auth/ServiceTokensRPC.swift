@@ -1,7 +1,8 @@
 import Contracts
 import Crypto
 import Foundation
-import Hummingbird
+import GRPCCore
+import InternalAPI
 import ServiceKit
 
 /// The services allowed to obtain service tokens, from `AUTH_SERVICE_CLIENTS`
@@ -37,51 +38,41 @@ struct ServiceClientRegistry: Sendable {
     }
 }
 
-/// `POST /internal/token`: the client-credentials grant for services. The caller authenticates
-/// with HTTP Basic `clientId:secret` and names the service it will call
-/// (`{"grantType":"client_credentials","audience":"payment"}`); the answer is a short-lived
-/// token for that audience alone, carrying the scopes ``ServiceGrantTable`` gives the pair.
-/// A pair the table does not list gets no token (403).
-struct ServiceTokenController: Sendable {
+/// `shop.auth.v1.ServiceTokens/IssueToken`: the client-credentials grant for services. The
+/// caller authenticates with `authorization: Basic base64(clientId:secret)` metadata and names
+/// the service it will call; the answer is a short-lived token for that audience alone,
+/// carrying the scopes ``ServiceGrantTable`` gives the pair. A pair the table does not list
+/// gets no token (`PERMISSION_DENIED`).
+struct ServiceTokensRPC: Shop_Auth_V1_ServiceTokens.SimpleServiceProtocol {
+    /// The longest audience (a service's name) auth reads.
+    static let maxAudienceLength = 64
+
     let clients: ServiceClientRegistry
     let grants: ServiceGrantTable
     let issuer: TokenIssuer
 
-    func register(on routes: ServiceRoutes) {
-        routes.on(.post, "/internal/token", access: .ownCredentials) { request, context in
-            try await self.token(request, context: context)
-        }
-    }
-
-    func token(_ request: Request, context: ServiceRequestContext) async throws -> JSONResponse<ServiceTokenGrant> {
-        guard let (clientID, secret) = Self.basicCredentials(request.headers[.authorization]),
+    func issueToken(request: Shop_Auth_V1_IssueTokenRequest, context: ServerContext) async throws -> Shop_Auth_V1_IssueTokenResponse {
+        let call = try RPCCall.require()
+        guard let (clientID, secret) = Self.basicCredentials(call.credentials),
             self.clients.authenticate(clientID: clientID, secret: secret)
         else {
-            context.logger.info("service token refused")
-            throw ProblemError(
-                status: .unauthorized,
-                kind: "unauthorized",
-                title: "Unauthorized",
-                detail: "Valid client credentials (HTTP Basic) are required.",
-                headers: [.wwwAuthenticate: #"Basic realm="internal""#]
-            )
+            call.logger.info("service token refused")
+            throw RPCError(code: .unauthenticated, message: "Valid client credentials (Basic) are required.")
         }
-        let body = try await request.decodeJSON(as: ServiceTokenRequest.self, context: context)
-        var validator = Validator()
-        validator.check(body.grantType == "client_credentials", "grantType", "must be client_credentials")
-        validator.check((1...ServiceTokenRequest.maxAudienceLength).contains(body.audience.utf8.count), "audience", "must name the service to call")
-        try validator.validate()
-        guard let scopes = self.grants.scopes(client: clientID, audience: body.audience) else {
-            context.logger.warning("service token refused: no grant", metadata: ["client.id": "\(clientID)", "token.audience": "\(body.audience)"])
-            throw ProblemError.forbidden("This client may not call that service.")
+        guard (1...Self.maxAudienceLength).contains(request.audience.utf8.count) else {
+            throw RPCError(code: .invalidArgument, message: "audience must name the service to call.")
         }
-        let issued = try await self.issuer.issue(service: clientID, audience: body.audience, scopes: scopes, logger: context.logger)
-        context.logger.info("service token issued", metadata: ["client.id": "\(clientID)", "token.audience": "\(body.audience)"])
-        let scope = scopes.map(\.rawValue).joined(separator: " ")
-        return JSONResponse(
-            headers: [.cacheControl: "no-store"],
-            ServiceTokenGrant(accessToken: issued.token, expiresIn: issued.expiresIn, scope: scope)
-        )
+        guard let scopes = self.grants.scopes(client: clientID, audience: request.audience) else {
+            call.logger.warning("service token refused: no grant", metadata: ["client.id": "\(clientID)", "token.audience": "\(request.audience)"])
+            throw RPCError(code: .permissionDenied, message: "This client may not call that service.")
+        }
+        let issued = try await self.issuer.issue(service: clientID, audience: request.audience, scopes: scopes, logger: call.logger)
+        call.logger.info("service token issued", metadata: ["client.id": "\(clientID)", "token.audience": "\(request.audience)"])
+        return .with {
+            $0.accessToken = issued.token
+            $0.expiresInSeconds = Int64(issued.expiresIn)
+            $0.scopes = scopes.map(\.rawValue)
+        }
     }
 
     static func basicCredentials(_ header: String?) -> (String, String)? {

@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
+import InternalAPI
 import Logging
-import NIOCore
 import PostgresNIO
 import ServiceKit
 
@@ -10,7 +10,7 @@ import ServiceKit
 /// `OrderPlaced` together with the saga's first schedule entry.
 struct OrderPlacementService: Sendable {
     let store: OrderStore
-    let client: InternalClient
+    let calls: InternalCalls
     let deadline: Duration
     /// Wakes a saga worker once a new order is committed.
     let sagaWake: WakeSignal
@@ -107,23 +107,28 @@ struct OrderPlacementService: Sendable {
 
     /// The order lines priced from the catalog; 422 naming each unknown or archived product.
     private func price(_ items: [OrderRequest.Item], _ propagation: PropagationHeaders, logger: Logger) async throws -> [OrderLine] {
-        let lookup: ProductLookupResult
+        let lookup: Shop_Catalog_V1_LookupProductsResponse
         do {
-            let body = ByteBuffer(bytes: try WireJSON.encoder().encode(ProductLookupRequest(ids: items.map(\.productId))))
-            let (_, answer) = try await self.client.send(
-                .POST,
-                "/internal/products/lookup",
-                to: ServiceName.product,
-                json: body,
-                idempotencyKey: UUIDv4.string(),
+            let request = Shop_Catalog_V1_LookupProductsRequest.with { $0.productIds = items.map { $0.productId.uuidString.lowercased() } }
+            lookup = try await self.calls.call(
+                Shop_Catalog_V1_ProductLookup.Method.LookupProducts.descriptor,
+                of: ServiceName.product,
+                idempotencyKey: nil,
                 propagating: propagation,
                 logger: logger
-            )
-            lookup = try WireJSON.decoder().decode(ProductLookupResult.self, from: Data(buffer: answer))
+            ) { client, metadata, options in
+                try await Shop_Catalog_V1_ProductLookup.Client(wrapping: client).lookupProducts(request, metadata: metadata, options: options)
+            }
         } catch let error as ServiceClientError {
             throw error.asProblem
         }
-        let facts = Dictionary(lookup.items.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var facts: [UUID: Shop_Catalog_V1_ProductFacts] = [:]
+        for product in lookup.products {
+            guard let id = UUID(uuidString: product.productID) else {
+                throw ServiceClientError.invalidResponse(service: ServiceName.product, reason: "a product id that is not a UUID").asProblem
+            }
+            facts[id] = facts[id] ?? product
+        }
         var validator = Validator()
         var lines: [OrderLine] = []
         for (index, item) in items.enumerated() {
@@ -131,7 +136,8 @@ struct OrderPlacementService: Sendable {
                 validator.check(false, "items[\(index)].productId", "is not a product that can be ordered")
                 continue
             }
-            lines.append(OrderLine(productId: product.id, name: product.name, quantity: item.quantity, unitPrice: product.price))
+            let price = Money(amount: product.price.amountMinor, currency: product.price.currency)
+            lines.append(OrderLine(productId: item.productId, name: product.name, quantity: item.quantity, unitPrice: price))
         }
         let currencies = Set(lines.map(\.unitPrice.currency))
         validator.check(currencies.count <= 1, "items", "must all be priced in one currency")
@@ -142,21 +148,24 @@ struct OrderPlacementService: Sendable {
     /// 422 unless the payment method exists, is the caller's and has not expired.
     private func checkPaymentMethod(_ id: UUID, userID: UUID, _ propagation: PropagationHeaders, logger: Logger) async throws {
         do {
-            let (_, answer) = try await self.client.send(
-                .GET,
-                "/internal/payment-methods/\(id)?userId=\(userID)",
-                to: ServiceName.payment,
-                json: nil,
-                idempotencyKey: UUIDv4.string(),
+            let request = Shop_Payment_V1_CheckPaymentMethodRequest.with {
+                $0.paymentMethodID = id.uuidString.lowercased()
+                $0.userID = userID.uuidString.lowercased()
+            }
+            let check = try await self.calls.call(
+                Shop_Payment_V1_Payments.Method.CheckPaymentMethod.descriptor,
+                of: ServiceName.payment,
+                idempotencyKey: nil,
                 propagating: propagation,
                 logger: logger
-            )
-            let check = try WireJSON.decoder().decode(PaymentMethodCheck.self, from: Data(buffer: answer))
-            guard check.userId == userID else {
+            ) { client, metadata, options in
+                try await Shop_Payment_V1_Payments.Client(wrapping: client).checkPaymentMethod(request, metadata: metadata, options: options)
+            }
+            guard UUID(uuidString: check.userID) == userID else {
                 throw ProblemError.validation([.init(field: "paymentMethodId", message: "is not one of your payment methods")])
             }
             guard !check.expired else { throw ProblemError.validation([.init(field: "paymentMethodId", message: "has expired")]) }
-        } catch ServiceClientError.problem(_, let problem) where problem.status == 404 {
+        } catch ServiceClientError.rejected(_, let rejection) where rejection.code == .notFound {
             throw ProblemError.validation([.init(field: "paymentMethodId", message: "is not one of your payment methods")])
         } catch let error as ServiceClientError {
             throw error.asProblem

@@ -21,14 +21,14 @@ struct OrderService: ServiceModule {
     init(dependencies: ServiceDependencies) throws {
         let database = try dependencies.requireDatabase()
         let settings = try SagaSettings(settings: dependencies.settings)
-        let client = InternalClient(client: dependencies.serviceClient, tokens: try dependencies.requireServiceTokens())
+        let calls = try dependencies.requireInternalCalls()
         self.store = OrderStore(database: database)
         self.readModel = OrderReadModel(database: database)
         self.sagaWake = WakeSignal()
-        self.placement = OrderPlacementService(store: self.store, client: client, deadline: settings.deadline, sagaWake: self.sagaWake)
+        self.placement = OrderPlacementService(store: self.store, calls: calls, deadline: settings.deadline, sagaWake: self.sagaWake)
         self.runner = SagaRunner(
             store: self.store,
-            effects: SagaEffects(client: client),
+            effects: SagaEffects(calls: calls),
             settings: settings,
             name: "\(ProcessInfo.processInfo.hostName):\(dependencies.configuration.port)",
             wake: self.sagaWake,

@@ -1,137 +1,178 @@
 import Contracts
 import Foundation
+import GRPCCore
+import InternalAPI
 import Logging
-import NIOCore
-import NIOHTTP1
 import ServiceKit
 
-/// The saga's remote steps: calls to product and payment's internal endpoints with order's
-/// service token and an idempotency key per order and step. Answers become
-/// ``OrderSaga/Outcome``s; anything transient is thrown and retried by the runner.
+/// The saga's remote steps: gRPC calls to product and payment with order's service token and
+/// an idempotency key per order and step. Answers become ``OrderSaga/Outcome``s; anything
+/// transient is thrown and retried by the runner.
 ///
 /// Every call carries the order's correlation id (the request id of the `POST /v1/orders` that
-/// placed it) as its `X-Request-ID`, continues the placing request's trace (the runner's step
+/// placed it) as its `x-request-id`, continues the placing request's trace (the runner's step
 /// span is the active one), and has the step's budget as its deadline.
 struct SagaEffects: Sendable {
-    let client: InternalClient
+    let calls: InternalCalls
 
     func perform(_ step: OrderSaga.Step, for state: OrderState, budget: Duration, logger: Logger) async throws -> OrderSaga.Outcome {
         guard let placement = state.placement else { return .none }
         let order = placement.orderId
+        let orderID = order.uuidString.lowercased()
         let propagation = PropagationHeaders(
             requestID: placement.correlationId ?? order.uuidString,
             deadline: .now + budget
         )
         switch step {
         case .reserveStock:
-            let request = ReservationRequest(
-                orderId: order,
-                lines: placement.items.map { ReservationRequest.Line(productId: $0.productId, quantity: $0.quantity) }
-            )
-            let result: ReservationResult = try await self.post(
-                "/internal/reservations",
-                ServiceName.product,
-                request,
-                propagation,
-                key: "\(order)-reserve",
-                logger
-            )
-            return .reservation(result.status)
+            let request = Shop_Inventory_V1_ReserveRequest.with {
+                $0.orderID = orderID
+                $0.lines = placement.items.map { item in
+                    .with {
+                        $0.productID = item.productId.uuidString.lowercased()
+                        $0.quantity = Int32(clamping: item.quantity)
+                    }
+                }
+            }
+            do {
+                let reservation = try await self.calls.call(
+                    Shop_Inventory_V1_Reservations.Method.Reserve.descriptor,
+                    of: ServiceName.product,
+                    idempotencyKey: "\(order)-reserve",
+                    propagating: propagation,
+                    logger: logger
+                ) { client, metadata, options in
+                    try await Shop_Inventory_V1_Reservations.Client(wrapping: client).reserve(request, metadata: metadata, options: options)
+                }
+                return .reservation(try Self.status(reservation.status))
+            } catch ServiceClientError.rejected(_, let rejection) where rejection.reason == "OUT_OF_STOCK" {
+                return .reservation(.rejected)
+            }
         case .authorizePayment:
-            let request = AuthorizationRequest(
-                orderId: order,
-                userId: placement.userId,
-                paymentMethodId: placement.paymentMethodId,
-                amount: placement.total
-            )
-            let result: AuthorizationResult = try await self.post(
-                "/internal/payments/authorize",
-                ServiceName.payment,
-                request,
-                propagation,
-                key: "\(order)-authorize",
-                logger
-            )
-            switch (result.outcome, result.payment) {
-            case (.recorded, let payment?): return .payment(payment.status, paymentId: payment.paymentId)
-            case (.processorUnavailable, _): return .processorUnavailable
-            case (.recorded, nil):
-                throw ServiceClientError.invalidResponse(service: ServiceName.payment, reason: "a recorded authorization without its payment")
+            let request = Shop_Payment_V1_AuthorizeRequest.with {
+                $0.orderID = orderID
+                $0.userID = placement.userId.uuidString.lowercased()
+                $0.paymentMethodID = placement.paymentMethodId.uuidString.lowercased()
+                $0.amount = .with {
+                    $0.amountMinor = placement.total.amount
+                    $0.currency = placement.total.currency
+                }
+            }
+            let answer = try await self.calls.call(
+                Shop_Payment_V1_Payments.Method.Authorize.descriptor,
+                of: ServiceName.payment,
+                idempotencyKey: "\(order)-authorize",
+                propagating: propagation,
+                logger: logger
+            ) { client, metadata, options in
+                try await Shop_Payment_V1_Payments.Client(wrapping: client).authorize(request, metadata: metadata, options: options)
+            }
+            switch answer.result {
+            case .payment(let payment)?: return try Self.outcome(payment)
+            case .processorUnavailable?: return .processorUnavailable
+            case nil: throw ServiceClientError.invalidResponse(service: ServiceName.payment, reason: "an authorization without its result")
             }
         case .commitStock:
             do {
-                let result: ReservationResult = try await self.post(
-                    "/internal/reservations/\(order)/commit",
-                    ServiceName.product,
-                    nil as Empty?,
-                    propagation,
-                    key: "\(order)-commit",
-                    logger
-                )
-                return .reservation(result.status)
-            } catch ServiceClientError.problem(_, let problem) where problem.status == 409 {
+                let reservation = try await self.calls.call(
+                    Shop_Inventory_V1_Reservations.Method.Commit.descriptor,
+                    of: ServiceName.product,
+                    idempotencyKey: "\(order)-commit",
+                    propagating: propagation,
+                    logger: logger
+                ) { client, metadata, options in
+                    try await Shop_Inventory_V1_Reservations.Client(wrapping: client).commit(
+                        .with { $0.orderID = orderID },
+                        metadata: metadata,
+                        options: options
+                    )
+                }
+                return .reservation(try Self.status(reservation.status))
+            } catch ServiceClientError.rejected(_, let rejection) where rejection.code == .failedPrecondition {
                 return .refused
             }
         case .capturePayment:
             do {
-                let result: PaymentResult = try await self.post(
-                    "/internal/payments/\(order)/capture",
-                    ServiceName.payment,
-                    nil as Empty?,
-                    propagation,
-                    key: "\(order)-capture",
-                    logger
-                )
-                return .payment(result.status, paymentId: result.paymentId)
-            } catch ServiceClientError.problem(_, let problem) where problem.status == 409 {
+                let payment = try await self.calls.call(
+                    Shop_Payment_V1_Payments.Method.Capture.descriptor,
+                    of: ServiceName.payment,
+                    idempotencyKey: "\(order)-capture",
+                    propagating: propagation,
+                    logger: logger
+                ) { client, metadata, options in
+                    try await Shop_Payment_V1_Payments.Client(wrapping: client).capture(
+                        .with { $0.orderID = orderID },
+                        metadata: metadata,
+                        options: options
+                    )
+                }
+                return try Self.outcome(payment)
+            } catch ServiceClientError.rejected(_, let rejection) where rejection.code == .failedPrecondition {
                 return .refused
             }
         case .cancelPayment:
-            let result: PaymentResult = try await self.post(
-                "/internal/payments/\(order)/cancel",
-                ServiceName.payment,
-                nil as Empty?,
-                propagation,
-                key: "\(order)-cancel-payment",
-                logger
-            )
-            return .payment(result.status, paymentId: result.paymentId)
+            let payment = try await self.calls.call(
+                Shop_Payment_V1_Payments.Method.Cancel.descriptor,
+                of: ServiceName.payment,
+                idempotencyKey: "\(order)-cancel-payment",
+                propagating: propagation,
+                logger: logger
+            ) { client, metadata, options in
+                try await Shop_Payment_V1_Payments.Client(wrapping: client).cancel(
+                    .with { $0.orderID = orderID },
+                    metadata: metadata,
+                    options: options
+                )
+            }
+            return try Self.outcome(payment)
         case .releaseStock:
-            let result: ReservationResult = try await self.post(
-                "/internal/reservations/\(order)/release",
-                ServiceName.product,
-                nil as Empty?,
-                propagation,
-                key: "\(order)-release",
-                logger
-            )
-            return .reservation(result.status)
+            let reservation = try await self.calls.call(
+                Shop_Inventory_V1_Reservations.Method.Release.descriptor,
+                of: ServiceName.product,
+                idempotencyKey: "\(order)-release",
+                propagating: propagation,
+                logger: logger
+            ) { client, metadata, options in
+                try await Shop_Inventory_V1_Reservations.Client(wrapping: client).release(
+                    .with { $0.orderID = orderID },
+                    metadata: metadata,
+                    options: options
+                )
+            }
+            return .reservation(try Self.status(reservation.status))
         case .confirm, .expire, .finishCancellation, .done:
             return .none
         }
     }
 
-    private struct Empty: Codable, Sendable {}
+    /// The saga's view of a reservation status; an unknown one is an invalid answer.
+    static func status(_ status: Shop_Inventory_V1_ReservationStatus) throws -> ReservationStatus {
+        switch status {
+        case .reserved: return .reserved
+        case .committed: return .committed
+        case .released: return .released
+        case .expired: return .expired
+        case .rejected: return .rejected
+        case .unspecified, .UNRECOGNIZED:
+            throw ServiceClientError.invalidResponse(service: ServiceName.product, reason: "reservation status \(status)")
+        }
+    }
 
-    /// POSTs `body` (JSON) and decodes the answer; a problem answer throws ``ServiceClientError``.
-    private func post<Body: Encodable, Answer: Decodable>(
-        _ path: String,
-        _ service: String,
-        _ body: Body?,
-        _ propagation: PropagationHeaders,
-        key: String,
-        _ logger: Logger
-    ) async throws -> Answer {
-        let json = try body.map { ByteBuffer(bytes: try WireJSON.encoder().encode($0)) }
-        let (_, answer) = try await self.client.send(
-            .POST,
-            path,
-            to: service,
-            json: json,
-            idempotencyKey: key,
-            propagating: propagation,
-            logger: logger
-        )
-        return try WireJSON.decoder().decode(Answer.self, from: Data(buffer: answer))
+    /// The saga's outcome of a payment answer; an unknown status or id is an invalid answer.
+    static func outcome(_ payment: Shop_Payment_V1_Payment) throws -> OrderSaga.Outcome {
+        let status: PaymentStatus
+        switch payment.status {
+        case .authorized: status = .authorized
+        case .captured: status = .captured
+        case .voided: status = .voided
+        case .refunded: status = .refunded
+        case .declined: status = .declined
+        case .unspecified, .UNRECOGNIZED:
+            throw ServiceClientError.invalidResponse(service: ServiceName.payment, reason: "payment status \(payment.status)")
+        }
+        guard let paymentId = UUID(uuidString: payment.paymentID) else {
+            throw ServiceClientError.invalidResponse(service: ServiceName.payment, reason: "a payment id that is not a UUID")
+        }
+        return .payment(status, paymentId: paymentId)
     }
 }

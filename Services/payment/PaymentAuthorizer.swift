@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import ServiceKit
 
-/// `POST /internal/payments/authorize`: one payment per order, whatever happens.
+/// `shop.payment.v1.Payments/Authorize`: one payment per order, whatever happens.
 ///
 /// An order that already has a payment (authorized, declined, or a voided tombstone left by a
 /// cancel that came first) gets that payment back unchanged. Otherwise the card is checked and

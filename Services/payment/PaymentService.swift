@@ -1,4 +1,5 @@
 import Foundation
+import InternalAPI
 import ServiceKit
 import ServiceLifecycle
 
@@ -42,8 +43,18 @@ struct PaymentService: ServiceModule {
     func registerRoutes(on routes: ServiceRoutes) {
         PaymentMethodController(methods: self.methods, now: self.now).register(on: routes)
         PaymentController(payments: self.payments).register(on: routes)
+    }
+
+    var rpcServices: RPCServices {
         let authorizer = PaymentAuthorizer(payments: self.payments, methods: self.methods, processor: self.processor, now: self.now)
-        InternalPaymentController(authorizer: authorizer, payments: self.payments, methods: self.methods, now: self.now)
-            .register(on: routes)
+        return RPCServices(
+            services: [PaymentsRPC(authorizer: authorizer, payments: self.payments, methods: self.methods, now: self.now)],
+            access: [
+                Shop_Payment_V1_Payments.Method.Authorize.descriptor: .scope(.paymentsAuthorize),
+                Shop_Payment_V1_Payments.Method.Capture.descriptor: .scope(.paymentsCapture),
+                Shop_Payment_V1_Payments.Method.Cancel.descriptor: .scope(.paymentsCancel),
+                Shop_Payment_V1_Payments.Method.CheckPaymentMethod.descriptor: .scope(.paymentMethodsRead),
+            ]
+        )
     }
 }

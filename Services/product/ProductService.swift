@@ -1,3 +1,4 @@
+import InternalAPI
 import Logging
 import ServiceKit
 import ServiceLifecycle
@@ -41,8 +42,21 @@ struct ProductService: ServiceModule {
     func registerRoutes(on routes: ServiceRoutes) {
         CatalogController(catalog: self.catalog).register(on: routes)
         CatalogAdminController(catalog: self.catalog).register(on: routes)
-        ProductLookupController(catalog: self.catalog).register(on: routes)
-        ReservationController(reservations: self.reservations, settings: self.reservationSettings).register(on: routes)
+    }
+
+    var rpcServices: RPCServices {
+        RPCServices(
+            services: [
+                ProductLookupRPC(catalog: self.catalog),
+                ReservationRPC(reservations: self.reservations, settings: self.reservationSettings),
+            ],
+            access: [
+                Shop_Catalog_V1_ProductLookup.Method.LookupProducts.descriptor: .scope(.productsLookup),
+                Shop_Inventory_V1_Reservations.Method.Reserve.descriptor: .scope(.reservationsWrite),
+                Shop_Inventory_V1_Reservations.Method.Commit.descriptor: .scope(.reservationsWrite),
+                Shop_Inventory_V1_Reservations.Method.Release.descriptor: .scope(.reservationsWrite),
+            ]
+        )
     }
 
     func prepare(logger: Logger) async throws {

@@ -4,7 +4,7 @@ import Hummingbird
 import ServiceKit
 
 /// The profile routes: the caller's own (`/v1/users/me`), one by id (owner or admin), the
-/// admin listing, and the internal endpoint that creates a profile for a new account. A profile
+/// admin listing. A profile
 /// asked for before its `user.registered` event arrived is created on the spot (``ProfileLookup``).
 struct ProfileController: Sendable {
     let profiles: ProfileRepository
@@ -41,12 +41,6 @@ struct ProfileController: Sendable {
             let id = try context.resourceID(notFound: "No user has this id.")
             try context.requireOwner(id, notFound: "No user has this id.")
             return JSONResponse(try await self.profile(id, context: context))
-        }
-        routes.post("/internal/profiles", scope: .profilesCreate) { request, context in
-            let event = try await request.decodeJSON(as: UserRegistered.self, context: context)
-            let created = try await self.profiles.create(event, logger: context.logger)
-            if created { context.logger.info("profile created", metadata: ["user.id": "\(event.userId)"]) }
-            return Response(status: created ? .created : .ok)
         }
     }
 

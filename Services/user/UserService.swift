@@ -1,4 +1,5 @@
 import Contracts
+import InternalAPI
 import ServiceKit
 import ServiceLifecycle
 
@@ -22,8 +23,8 @@ struct UserService: ServiceModule {
         let database = try dependencies.requireDatabase()
         let cipher = try FieldCipher(settings: dependencies.settings, keysKey: "user.piiKeys", activeKey: "user.piiKeyId")
         self.profiles = ProfileRepository(database: database, cipher: cipher)
-        let auth = InternalClient(client: dependencies.serviceClient, tokens: try dependencies.requireServiceTokens())
-        self.lookup = ProfileLookup(profiles: self.profiles, accounts: AccountDirectory(client: auth))
+        let auth = try dependencies.requireInternalCalls()
+        self.lookup = ProfileLookup(profiles: self.profiles, accounts: AccountDirectory(calls: auth))
         self.consumer = EventConsumer(
             redis: dependencies.redis,
             database: database,
@@ -47,6 +48,13 @@ struct UserService: ServiceModule {
     func registerRoutes(on routes: ServiceRoutes) {
         self.deadLetters.register(on: routes, prefix: "/v1/users")
         ProfileController(profiles: self.profiles, lookup: self.lookup).register(on: routes)
+    }
+
+    var rpcServices: RPCServices {
+        RPCServices(
+            services: [ProfilesRPC(profiles: self.profiles)],
+            access: [Shop_User_V1_Profiles.Method.CreateProfile.descriptor: .scope(.profilesCreate)]
+        )
     }
 
     var backgroundServices: [any Service] { [self.consumer, self.relay, self.trimmer, self.retention] }

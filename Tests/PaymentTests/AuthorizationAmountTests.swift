@@ -1,5 +1,7 @@
 import Contracts
 import Foundation
+import GRPCCore
+import InternalAPI
 import ServiceKit
 import Testing
 
@@ -35,16 +37,13 @@ struct AuthorizationAmountTests {
         #expect(Self.fields(100, currency: "usd") == ["amount.currency"])
     }
 
-    @Test func anAmountBeyond64BitsInTheBodyIsAFieldError() {
-        let body = """
-            {"orderId":"\(UUID())","userId":"\(UUID())","paymentMethodId":"\(UUID())","amount":{"amount":1e19,"currency":"USD"}}
-            """
-        do {
-            _ = try JSONBody.decode(AuthorizationRequest.self, from: Data(body.utf8))
-            Issue.record("decoded")
-        } catch {
-            #expect(error.status == .unprocessableContent)
-            #expect(error.fieldErrors.map(\.field) == ["amount.amount"])
+    @Test func idsThatAreNotUUIDsAreInvalidArguments() {
+        let message = Shop_Payment_V1_AuthorizeRequest.with {
+            $0.orderID = UUID().uuidString
+            $0.userID = "someone"
+            $0.paymentMethodID = UUID().uuidString
         }
+        let error = #expect(throws: RPCError.self) { try AuthorizationRequest(message) }
+        #expect(error?.code == .invalidArgument)
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import InternalAPI
 import ServiceKit
 import Testing
 
@@ -36,17 +37,13 @@ struct PaymentViewTests {
         createdAt: Date(timeIntervalSince1970: 1_900_000_000)
     )
 
-    @Test func theInternalResultCarriesStatusAmountAndReason() {
-        #expect(
-            self.payment.result
-                == PaymentResult(
-                    paymentId: self.payment.id,
-                    orderId: self.payment.orderId,
-                    status: .declined,
-                    amount: Money(amount: 1999, currency: "USD"),
-                    declineReason: .insufficientFunds
-                )
-        )
+    @Test func theInternalAnswerCarriesStatusAmountAndReason() {
+        let answer = Shop_Payment_V1_Payment(self.payment)
+        #expect(answer.paymentID == self.payment.id.uuidString.lowercased())
+        #expect(answer.orderID == self.payment.orderId.uuidString.lowercased())
+        #expect(answer.status == .declined)
+        #expect(answer.amount.amountMinor == 1999 && answer.amount.currency == "USD")
+        #expect(answer.declineReason == .insufficientFunds)
     }
 
     @Test func thePublicViewHasTheDocumentedFields() throws {

@@ -1,6 +1,5 @@
-import Contracts
 import Foundation
-import ServiceKit
+import GRPCCore
 import Testing
 
 @testable import ProductService
@@ -8,17 +7,19 @@ import Testing
 struct ProductLookupTests {
     @Test func idsAreDeduplicatedInOrder() throws {
         let (first, second) = (UUID(), UUID())
-        #expect(try ProductLookupController.ids(of: ProductLookupRequest(ids: [first, second, first])) == [first, second])
-        #expect(try ProductLookupController.ids(of: ProductLookupRequest(ids: [])) == [])
+        #expect(try ProductLookupRPC.ids(of: [first, second, first].map(\.uuidString)) == [first, second])
+        #expect(try ProductLookupRPC.ids(of: []) == [])
     }
 
     @Test func atMostOneHundredIds() throws {
-        let hundred = (0..<100).map { _ in UUID() }
-        #expect(try ProductLookupController.ids(of: ProductLookupRequest(ids: hundred)).count == 100)
-        let error = #expect(throws: ProblemError.self) {
-            try ProductLookupController.ids(of: ProductLookupRequest(ids: hundred + [UUID()]))
-        }
-        #expect(error?.status == .unprocessableContent)
-        #expect(error?.fieldErrors.map(\.field) == ["ids"])
+        let hundred = (0..<100).map { _ in UUID().uuidString }
+        #expect(try ProductLookupRPC.ids(of: hundred).count == 100)
+        let error = #expect(throws: RPCError.self) { try ProductLookupRPC.ids(of: hundred + [UUID().uuidString]) }
+        #expect(error?.code == .invalidArgument)
+    }
+
+    @Test func anIdThatIsNotAUUIDIsInvalid() {
+        let error = #expect(throws: RPCError.self) { try ProductLookupRPC.ids(of: [UUID().uuidString, "1 OR 1=1"]) }
+        #expect(error?.code == .invalidArgument)
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import InternalAPI
 import ServiceKit
 import Testing
 
@@ -10,11 +11,19 @@ struct StockReservationTests {
         UUID(uuid: (first, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, last))
     }
 
-    private func request(_ lines: [(UUID, Int)]) -> ReservationRequest {
-        ReservationRequest(orderId: self.id(99), lines: lines.map { ReservationRequest.Line(productId: $0.0, quantity: $0.1) })
+    private func request(_ lines: [(UUID, Int)]) -> Shop_Inventory_V1_ReserveRequest {
+        .with { request in
+            request.orderID = self.id(99).uuidString
+            request.lines = lines.map { line in
+                .with {
+                    $0.productID = line.0.uuidString
+                    $0.quantity = Int32(line.1)
+                }
+            }
+        }
     }
 
-    private func invalidFields(_ request: ReservationRequest) -> [String] {
+    private func invalidFields(_ request: Shop_Inventory_V1_ReserveRequest) -> [String] {
         do {
             _ = try StockReservation(request)
             return []
@@ -67,5 +76,12 @@ struct StockReservationTests {
     @Test func duplicateProductsAreInvalid() {
         let fields = self.invalidFields(self.request([(self.id(1), 1), (self.id(2), 1), (self.id(1), 3)]))
         #expect(fields == ["lines[2].productId"])
+    }
+
+    @Test func idsThatAreNotUUIDsAreFieldErrors() {
+        var request = self.request([(self.id(1), 1), (self.id(2), 1)])
+        request.orderID = "order-1"
+        request.lines[1].productID = "../../etc"
+        #expect(self.invalidFields(request) == ["orderId", "lines[1].productId"])
     }
 }

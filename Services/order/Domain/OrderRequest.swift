@@ -14,8 +14,8 @@ struct OrderRequest: Codable, Sendable, Equatable {
     var paymentMethodId: UUID
     var shippingAddress: ShippingAddress
 
-    /// Lines an order may have (as many as product reserves in one call).
-    static let lineCount = 1...ReservationRequest.maximumLines
+    /// Lines an order may have (as many as product reserves in one call: 50).
+    static let lineCount = 1...50
     /// Units of one product an order line may ask for.
     static let quantity = 1...1_000
 

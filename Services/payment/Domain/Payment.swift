@@ -26,11 +26,6 @@ struct Payment: Sendable, Equatable {
     /// The currency of a tombstone, which has no amount: ISO 4217's "no currency".
     static let noCurrency = "XXX"
 
-    /// The answer of the internal endpoints.
-    var result: PaymentResult {
-        PaymentResult(paymentId: self.id, orderId: self.orderId, status: self.status, amount: self.amount, declineReason: self.declineReason)
-    }
-
     /// What the public API shows.
     var view: PaymentView {
         PaymentView(
