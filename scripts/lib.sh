@@ -12,13 +12,21 @@
 # Passwords are random, generated once per .run/<mode>/ and kept in
 # .run/<mode>/secrets.env (mode 600) as SHOP_<NAME>_DB_PASSWORD=...
 
-# The seven executables and their default ports (docs/configuration.md).
+# The seven executables and their default HTTP ports (docs/configuration.md).
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SHOP_SERVICES=(api-gateway auth user product order payment notification)
 # shellcheck disable=SC2034
 declare -A SHOP_DEFAULT_PORT=(
     [api-gateway]=8080 [auth]=8081 [user]=8082 [product]=8083
     [order]=8084 [payment]=8085 [notification]=8086
+)
+# The four services that serve gRPC (plaintext HTTP/2, the internal API) beside their HTTP
+# port, and its default; api-gateway, order and notification serve none (nobody calls them).
+# shellcheck disable=SC2034
+SHOP_GRPC_SERVICES=(auth user product payment)
+# shellcheck disable=SC2034
+declare -A SHOP_DEFAULT_GRPC_PORT=(
+    [auth]=9081 [user]=9082 [product]=9083 [payment]=9085
 )
 # The services that own a database (the gateway owns nothing durable).
 SHOP_DB_SERVICES=(auth user product order payment notification)
@@ -162,6 +170,7 @@ ensure_packages() {
         nginx) command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx) ;;
         wrk) command -v wrk >/dev/null || pkgs+=(wrk) ;;
         jq) command -v jq >/dev/null || pkgs+=(jq) ;;
+        protoc) command -v protoc >/dev/null || pkgs+=(protobuf-compiler) ;;
         # Debian's prometheus ships promtool with the server.
         prometheus) command -v prometheus >/dev/null && command -v promtool >/dev/null || pkgs+=(prometheus) ;;
         alertmanager) alertmanager_bin >/dev/null || pkgs+=(prometheus-alertmanager) ;;

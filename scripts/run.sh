@@ -13,6 +13,9 @@
 # Settings (environment, or `make run NAME=value`):
 #   <SERVICE>_HTTP_PORT     port of a service (API_GATEWAY_HTTP_PORT=8080,
 #                           AUTH_HTTP_PORT=8081, ... NOTIFICATION_HTTP_PORT=8086)
+#   <SERVICE>_GRPC_PORT     gRPC port of the four services that serve the internal API
+#                           (AUTH_GRPC_PORT=9081, USER_GRPC_PORT=9082,
+#                           PRODUCT_GRPC_PORT=9083, PAYMENT_GRPC_PORT=9085)
 #   SHOP_PG_PORT, SHOP_REDIS_PORT   ports of the local servers (54329, 63799)
 #   SHOP_PROMETHEUS_PORT, SHOP_ALERTMANAGER_PORT   ports of Prometheus and
 #                           Alertmanager (9090, 9093)
@@ -29,14 +32,15 @@
 #   SHOP_CONSOLE=0          services' logs go only to their files in the run folder's
 #                           logs/, not also (prefixed) to the terminal (make bench uses it)
 #   SCALE                   more instances of services, e.g. "order=2 product=2"
-#                           (the n-th on the service's port + 100 × (n-1))
+#                           (the n-th on the service's ports, HTTP and gRPC, + 100 × (n-1))
 #   TLS=1                   the gateway serves HTTPS (TLS 1.2+) with a certificate for
 #                           localhost/127.0.0.1 signed by a local authority that is made once
 #                           in .run/dev/tls (ca.pem is what a client trusts: curl --cacert)
 #   TLS_CERTIFICATE_FILE, TLS_KEY_FILE   the gateway serves HTTPS with these instead
 #                           (given to the gateway only)
-# Anything else in the environment (LOG_LEVEL, SERVICES_*_URLS, BREAKER_*,
-# ...) is passed through to every service unchanged.
+# Anything else in the environment (LOG_LEVEL, SERVICES_*_URLS,
+# SERVICES_*_GRPC_ADDRESSES, GRPC_HOST, BREAKER_*, ...) is passed through to every service
+# unchanged.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -53,7 +57,7 @@ EX_CONFIG=78            # a service's "bad configuration" exit code
 
 SUPERVISOR_PIDFILE="$RUN_DIR/supervisor.pid"
 
-declare -A PORT=() PID=() STARTED_MS=() NEXT_START_MS=() DELAY_MS=() RESTARTS=() PREFIXER=() UNIT_SERVICE=()
+declare -A PORT=() GRPC_PORT_OF=() PID=() STARTED_MS=() NEXT_START_MS=() DELAY_MS=() RESTARTS=() PREFIXER=() UNIT_SERVICE=()
 UNITS=()
 PROBER_PID=""
 MONITORING=1            # Prometheus and Alertmanager run (SHOP_MONITORING=0: they do not)
@@ -95,14 +99,29 @@ build() {
     done
 }
 
+# A base port from <variable> (or <default> when it is unset): a number from 1 to 65535 that
+# leaves room for <count> instances 100 apart.
+base_port() {
+    local var="$1" default="$2" count="$3" base
+    base="${!var:-$default}"
+    if ! [[ "$base" =~ ^[0-9]{1,5}$ ]] || ((10#$base == 0 || 10#$base + 100 * (count - 1) > 65535)); then
+        die "$var must be a port number (1 to 65535, with room for $count instance(s) 100 apart), not '$base'"
+    fi
+    printf '%s' "$((10#$base))"
+}
+
 # Ports, instances, discovery URLs and database URLs of the services.
 #
 # SCALE="order=2 product=2" runs more instances of a service: the first on
 # the service's port, the n-th on that port + 100 × (n-1), as units named
 # order, order@2, ...; all register in the Redis registry (DISCOVERY_BACKEND
 # defaults to redis) and SERVICES_<NAME>_URLS lists them all as the fallback.
+# The four services with a gRPC port (SHOP_DEFAULT_GRPC_PORT) get it the same way
+# (<SERVICE>_GRPC_PORT, + 100 × (n-1) for the n-th), and SERVICES_<NAME>_GRPC_ADDRESSES lists
+# every instance's host:port.
 configure() {
-    local svc var count entry i unit urls
+    local svc var grpc_var count entry i unit urls addresses port
+    local -A taken=()
     declare -gA SCALE_OF=()
     local entries=()
     # Unset or empty: one instance of each (set -u must not stop a plain `make run`).
@@ -116,28 +135,51 @@ configure() {
     done
     UNITS=()
     for svc in "${SHOP_SERVICES[@]}"; do
+        count="${SCALE_OF[$svc]:-1}"
         var="$(env_name "$svc")_HTTP_PORT"
-        local base="${!var:-${SHOP_DEFAULT_PORT[$svc]}}"
-        if ! [[ "$base" =~ ^[0-9]+$ ]] || ((base == 0)); then
-            die "$var must be a port number, not '$base'"
+        local base grpc_base=""
+        base="$(base_port "$var" "${SHOP_DEFAULT_PORT[$svc]}" "$count")"
+        grpc_var="$(env_name "$svc")_GRPC_PORT"
+        if [[ -n "${SHOP_DEFAULT_GRPC_PORT[$svc]:-}" ]]; then
+            grpc_base="$(base_port "$grpc_var" "${SHOP_DEFAULT_GRPC_PORT[$svc]}" "$count")"
         fi
         urls=()
-        for ((i = 1; i <= ${SCALE_OF[$svc]:-1}; i++)); do
+        addresses=()
+        for ((i = 1; i <= count; i++)); do
             unit="$svc"
             ((i == 1)) || unit="$svc@$i"
             UNITS+=("$unit")
             UNIT_SERVICE[$unit]="$svc"
             PORT[$unit]=$((base + 100 * (i - 1)))
-            if port_in_use "${PORT[$unit]}"; then
-                die "port ${PORT[$unit]} ($unit) is already in use; stop whatever listens there ('make stop' ends leftovers of an earlier run) or set $var"
+            port="${PORT[$unit]}"
+            [[ -z "${taken[$port]:-}" ]] || die "port $port is given to both ${taken[$port]} and $unit ($var); set one of them to another port"
+            taken[$port]="$unit ($var)"
+            if port_in_use "$port"; then
+                die "port $port ($unit) is already in use; stop whatever listens there ('make stop' ends leftovers of an earlier run) or set $var"
             fi
-            urls+=("http://127.0.0.1:${PORT[$unit]}")
+            urls+=("http://127.0.0.1:$port")
+            [[ -n "$grpc_base" ]] || continue
+            GRPC_PORT_OF[$unit]=$((grpc_base + 100 * (i - 1)))
+            port="${GRPC_PORT_OF[$unit]}"
+            [[ -z "${taken[$port]:-}" ]] || die "port $port is given to both ${taken[$port]} and $unit gRPC ($grpc_var); set one of them to another port"
+            taken[$port]="$unit gRPC ($grpc_var)"
+            if port_in_use "$port"; then
+                die "port $port ($unit gRPC) is already in use; stop whatever listens there ('make stop' ends leftovers of an earlier run) or set $grpc_var"
+            fi
+            addresses+=("127.0.0.1:$port")
         done
         # Every service that calls another finds it here, unless the caller gave its own.
         if [[ "$svc" != api-gateway ]]; then
             var="SERVICES_$(env_name "$svc")_URLS"
             local IFS=,
             export "$var=${!var:-${urls[*]}}"
+            unset IFS
+        fi
+        # The same for the gRPC endpoints of the four services that serve them.
+        if ((${#addresses[@]})); then
+            var="SERVICES_$(env_name "$svc")_GRPC_ADDRESSES"
+            local IFS=,
+            export "$var=${!var:-${addresses[*]}}"
             unset IFS
         fi
     done
@@ -227,6 +269,12 @@ start_service() {
     # the terminal's Ctrl-C; the supervisor signals that group itself.
     (
         export HTTP_PORT="${PORT[$unit]}" REDIS_URL="$REDIS_URL_DEV"
+        # gRPC only for the four that serve it (GRPC_HOST, when given, passes through).
+        if [[ -n "${GRPC_PORT_OF[$unit]:-}" ]]; then
+            export GRPC_PORT="${GRPC_PORT_OF[$unit]}"
+        else
+            unset GRPC_PORT
+        fi
         if [[ "$svc" == api-gateway ]]; then
             unset DATABASE_URL # owns no database
             if [[ "$GATEWAY_SCHEME" == https ]]; then
@@ -324,19 +372,34 @@ reap_service() {
     fi
 }
 
-# Polls every service's /health/ready until all answer 200, in the
-# background so the supervisor keeps restarting and handling signals.
+# The gRPC endpoint of a unit (host:port), or nothing for a unit that serves no gRPC.
+unit_grpc_address() {
+    [[ -z "${GRPC_PORT_OF[$1]:-}" ]] || printf '127.0.0.1:%s' "${GRPC_PORT_OF[$1]}"
+}
+
+# Polls every service's /health/ready until all answer 200 (and, for the four that serve
+# gRPC, their gRPC port accepts connections), in the background so the supervisor keeps
+# restarting and handling signals.
 probe_ready() {
     trap - INT TERM HUP
-    local deadline pending=("${UNITS[@]}") still svc url tls_options
+    local deadline pending=("${UNITS[@]}") still svc url tls_options grpc
+    local -A http_ready=()
     deadline=$(($(now_ms) + READY_TIMEOUT * 1000))
     while ((${#pending[@]})); do
         still=()
         for svc in "${pending[@]}"; do
             url="$(unit_url "$svc")/health/ready"
+            grpc="$(unit_grpc_address "$svc")"
             mapfile -t tls_options < <(probe_tls_options "$svc")
-            if curl -fsS -o /dev/null --connect-timeout 1 --max-time 3 "${tls_options[@]}" "$url" 2>/dev/null; then
-                say "$svc is ready ($url)"
+            if [[ -n "${http_ready[$svc]:-}" ]] || curl -fsS -o /dev/null --connect-timeout 1 --max-time 3 "${tls_options[@]}" "$url" 2>/dev/null; then
+                http_ready[$svc]=1
+                if [[ -z "$grpc" ]]; then
+                    say "$svc is ready ($url)"
+                elif port_in_use "${GRPC_PORT_OF[$svc]}"; then
+                    say "$svc is ready ($url, gRPC $grpc)"
+                else
+                    still+=("$svc")
+                fi
             else
                 still+=("$svc")
             fi
@@ -345,13 +408,31 @@ probe_ready() {
         ((${#pending[@]})) || break
         if (($(now_ms) > deadline)); then
             for svc in "${pending[@]}"; do
-                say "error: $svc did not answer 200 on GET $(unit_url "$svc")/health/ready within ${READY_TIMEOUT} s; see $LOG_DIR/$svc.log"
+                if [[ -n "${http_ready[$svc]:-}" ]]; then
+                    say "error: $svc answered on $(unit_url "$svc")/health/ready but nothing accepted connections on its gRPC port $(unit_grpc_address "$svc") within ${READY_TIMEOUT} s; see $LOG_DIR/$svc.log"
+                else
+                    say "error: $svc did not answer 200 on GET $(unit_url "$svc")/health/ready within ${READY_TIMEOUT} s; see $LOG_DIR/$svc.log"
+                fi
             done
             exit 1
         fi
         sleep 0.5
     done
     exit 0
+}
+
+# " auth 127.0.0.1:9081, ..., product 127.0.0.1:9083 127.0.0.1:9183, ...": every unit's gRPC
+# endpoint, by service.
+grpc_listing() {
+    local svc unit text="" sep=""
+    for svc in "${SHOP_GRPC_SERVICES[@]}"; do
+        text+="$sep $svc"
+        for unit in "${UNITS[@]}"; do
+            if [[ "${UNIT_SERVICE[$unit]}" == "$svc" ]]; then text+=" $(unit_grpc_address "$unit")"; fi
+        done
+        sep=","
+    done
+    printf '%s' "$text"
 }
 
 banner() {
@@ -372,6 +453,7 @@ banner() {
 $(say "all ${#UNITS[@]} service instances are ready")
 
   swift-shop is running.   Gateway: $GATEWAY_SCHEME://127.0.0.1:$gw
+  Internal gRPC (plaintext, service tokens only):$(grpc_listing)
   Admin (seeded by auth at its first start): $ADMIN_EMAIL / $ADMIN_PASSWORD
     (the password is generated once and kept in $SECRETS_FILE as SHOP_ADMIN_PASSWORD
     unless ADMIN_PASSWORD is set; an admin seeded by an earlier run keeps its password)

@@ -16,7 +16,7 @@
 #
 # After each: make has exited, no process of the run is left (make, the supervisor, the
 # services, Postgres, Redis, Prometheus, Alertmanager, log prefixers) and no port of the run
-# is listening; after the
+# is listening (the services' gRPC ports included); after the
 # reset the run's folder is gone. Whatever happens, everything this script started is
 # stopped on exit. Exit status 0 only when every check passed.
 #
@@ -44,9 +44,12 @@ MAKE_PID=""    # the running `make run`: leader of its own process group
 ROUND=""
 declare -A PORT_OF=()
 PORT_NAMES=(api-gateway auth user product order payment notification postgres redis prometheus alertmanager)
+# The gRPC ports of the four services that serve gRPC: "<service> grpc" in PORT_OF.
+for _svc in "${SHOP_GRPC_SERVICES[@]}"; do PORT_NAMES+=("$_svc grpc"); done
+unset _svc
 # A replica runs too (make run's SCALE): Prometheus must scrape it, and stopping must end it.
 SMOKE_SCALE="product=2"
-REPLICA=product@2 # on product's port + 100
+REPLICA=product@2 # on product's ports (HTTP and gRPC) + 100
 ADMIN_PASSWORD_SMOKE="" # the one make run generates, read from its folder
 
 fail() {
@@ -163,28 +166,44 @@ describe() {
 # ---------------------------------------------------------------------------
 # Ports.
 
-# Free ports for the seven services, Postgres, Redis, Prometheus and Alertmanager, from a
-# random start below the ephemeral range, so that parallel runs on one machine rarely meet;
-# and product's + 100 for its replica (another start when that one is taken).
+# Free ports for the seven services, the gRPC ports of four of them, Postgres, Redis,
+# Prometheus and Alertmanager, from a random start below the ephemeral range, so that parallel
+# runs on one machine rarely meet; and product's + 100 (HTTP and gRPC) for its replica
+# (another start when one of those is taken or is one of the others).
 pick_ports() {
-    local port name attempt
+    local port name attempt taken
     for ((attempt = 0; attempt < 20; attempt++)); do
         port=$((20000 + (RANDOM % 250) * 40))
+        taken=" "
         for name in "${PORT_NAMES[@]}"; do
             while port_in_use "$port"; do port=$((port + 1)); done
             PORT_OF[$name]="$port"
+            taken+="$port "
             port=$((port + 1))
         done
         PORT_OF[$REPLICA]=$((PORT_OF[product] + 100))
-        port_in_use "${PORT_OF[$REPLICA]}" || return 0
+        PORT_OF["$REPLICA grpc"]=$((PORT_OF["product grpc"] + 100))
+        if ! port_in_use "${PORT_OF[$REPLICA]}" && ! port_in_use "${PORT_OF["$REPLICA grpc"]}" &&
+            [[ "$taken" != *" ${PORT_OF[$REPLICA]} "* && "$taken" != *" ${PORT_OF["$REPLICA grpc"]} "* ]]; then
+            return 0
+        fi
     done
-    fail "no free port for $REPLICA (product's port + 100) in 20 tries"
+    fail "no free ports for $REPLICA (product's HTTP and gRPC ports + 100) in 20 tries"
 }
 
 listening_ports() {
     local name
-    for name in "${PORT_NAMES[@]}" "$REPLICA"; do
+    for name in "${PORT_NAMES[@]}" "$REPLICA" "$REPLICA grpc"; do
         if port_in_use "${PORT_OF[$name]}"; then printf '%s(%s) ' "${PORT_OF[$name]}" "$name"; fi
+    done
+}
+
+# The gRPC ports of the run that do not accept connections (none: every instance serves gRPC).
+silent_grpc_ports() {
+    local svc name
+    for svc in "${SHOP_GRPC_SERVICES[@]}" "$REPLICA"; do
+        name="$svc grpc"
+        if ! port_in_use "${PORT_OF[$name]}"; then printf '%s(%s) ' "${PORT_OF[$name]}" "$name"; fi
     done
 }
 
@@ -200,6 +219,9 @@ make_env() {
         SHOP_PROMETHEUS_PORT="${PORT_OF[prometheus]}" SHOP_ALERTMANAGER_PORT="${PORT_OF[alertmanager]}"
     for svc in "${SHOP_SERVICES[@]}"; do
         printf '%s\n' "$(env_name "$svc")_HTTP_PORT=${PORT_OF[$svc]}"
+    done
+    for svc in "${SHOP_GRPC_SERVICES[@]}"; do
+        printf '%s\n' "$(env_name "$svc")_GRPC_PORT=${PORT_OF["$svc grpc"]}"
     done
     # The fuzzer sends everything from one address, faster than a person would.
     printf '%s\n' "RATE_LIMITS=address=2000/4000,anonymous=1000/2000,user=1000/2000,auth=1000/2000" \
@@ -246,6 +268,10 @@ wait_ready() {
         body="$(curl -fsS --max-time 3 "http://127.0.0.1:$gw/v1/status" 2>/dev/null || true)"
         if [[ -n "$body" ]] && all_up "$body" && grep -q 'swift-shop is running' "$SMOKE_LOG_DIR/smoke-$ROUND.log"; then
             log "smoke [$ROUND]: all seven services up: $body"
+            # make run's banner comes once every instance, gRPC ports included, is ready.
+            local silent
+            silent="$(silent_grpc_ports)"
+            [[ -z "$silent" ]] || fail "make run says it is ready, but these gRPC ports accept no connection: $silent"
             return 0
         fi
         if (($(now_ms) > deadline)); then
