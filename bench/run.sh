@@ -4,8 +4,9 @@
 #   1. installs what is missing (nginx, wrk, pgbench; matplotlib and aiohttp into .venv), builds
 #      release (swift build -c release) unless SHOP_BIN_DIR names executables to use;
 #   2. starts the stack with make run's script (scripts/run.sh) on those executables, in a run
-#      folder and on ports of its own, without Prometheus and Alertmanager (SHOP_MONITORING=0),
-#      twice:
+#      folder and on ports of its own (HTTP and, for auth, user, product and payment, gRPC:
+#      <SERVICE>_GRPC_PORT, so the internal calls never go to a `make run` on the default
+#      ports), without Prometheus and Alertmanager (SHOP_MONITORING=0), twice:
 #        lean      LOG_LEVEL=warning, RATE_LIMIT_ENABLED=false; nginx without access log
 #        defaults  LOG_LEVEL=info, the rate limiter on (every request takes from its Redis
 #                  buckets; the limits are raised so that the load is never refused: with the
@@ -26,7 +27,8 @@
 #      place-to-confirmed p50/p99; pgbench TPC-B on the same Postgres (a database of its own);
 #      RSS of every service idle (both starts), after the load and over a soak at half the
 #      checkout rate (sampled every 5 s with the latencies); time from process start to ready
-#      per service (bench/ready.py);
+#      per service (bench/ready.py: /health/ready answers 200 and, for the four that serve
+#      gRPC, the gRPC port accepts connections);
 #   4. writes bench/results/latest.json (every figure), latest.md (the table with the ratios to
 #      nginx and pgbench) and PNG figures next to them (bench/report.py), prints the table and
 #      the issue's targets as PASS/FAIL lines.
@@ -44,9 +46,11 @@
 #   SHOP_BIN_DIR            executables to run (default: release build; --smoke: debug build)
 #   BENCH_RUN_DIR           run folder (.run/bench; --smoke: .run/bench-smoke), wiped at start
 #   BENCH_RESULTS_DIR       where the results go (bench/results; --smoke: <run folder>/results)
-#   BENCH_PORT_BASE         first port of the seven services and nginx (18080; --smoke: random
-#                           in 20000-29999); BENCH_PG_PORT (54349), BENCH_REDIS_PORT (63819);
-#                           a taken port is skipped
+#   BENCH_PORT_BASE         first port of the seven services' HTTP ports, nginx, the OTLP sink
+#                           and the gRPC ports of auth, user, product and payment, in that
+#                           order (18080: 18080-18086, 18087, 18088, 18089-18092; --smoke:
+#                           random in 20000-29999); BENCH_PG_PORT (54349), BENCH_REDIS_PORT
+#                           (63819); a taken port is skipped
 #   BENCH_WRK_SECONDS       length of each wrk measurement (5; --smoke 1), BENCH_WRK_ROUNDS
 #                           rounds over the paths, the best kept (2; --smoke 1), BENCH_WARMUP_SECONDS
 #                           wrk before the first round (2; --smoke 0)
@@ -128,26 +132,38 @@ configure() {
     CHECKOUT_RATE="${BENCH_CHECKOUT_RATE:-}"
 }
 
-# Ports of the seven services and nginx from PORT_BASE, Postgres and Redis from their own
-# bases, each the first free one.
+# The names of the gRPC ports in BENCH_PORT: auth-grpc, user-grpc, product-grpc, payment-grpc.
+grpc_port_names() {
+    local svc
+    for svc in "${SHOP_GRPC_SERVICES[@]}"; do printf '%s\n' "$svc-grpc"; done
+}
+
+# Ports of the seven services, nginx, the OTLP sink and the four gRPC ports from PORT_BASE,
+# Postgres and Redis from their own bases, each the first free one that is not already given.
+# With the default bases none is a default of `make run` (8080-8086, 9081-9085 and + 100 for
+# SCALE, 9090, 9093, 54329, 63799): a developer's stack and the bench's run side by side.
 pick_ports() {
-    local port="$PORT_BASE" name
-    for name in "${SHOP_SERVICES[@]}" nginx otlp; do
+    local port="$PORT_BASE" name names=()
+    local -A given=()
+    mapfile -t names < <(printf '%s\n' "${SHOP_SERVICES[@]}" nginx otlp; grpc_port_names)
+    for name in "${names[@]}"; do
         while port_in_use "$port"; do port=$((port + 1)); done
         BENCH_PORT[$name]="$port"
+        given[$port]=1
         port=$((port + 1))
     done
     port="$PG_PORT_BASE"
-    while port_in_use "$port"; do port=$((port + 1)); done
+    while port_in_use "$port" || [[ -n "${given[$port]:-}" ]]; do port=$((port + 1)); done
     BENCH_PORT[postgres]="$port"
+    given[$port]=1
     port="$REDIS_PORT_BASE"
-    while port_in_use "$port" || [[ "$port" == "${BENCH_PORT[postgres]}" ]]; do port=$((port + 1)); done
+    while port_in_use "$port" || [[ -n "${given[$port]:-}" ]]; do port=$((port + 1)); done
     BENCH_PORT[redis]="$port"
     # lib.sh's Postgres helpers (pgbench, the clean-up) act on this run folder and port.
     export SHOP_RUN_DIR="$BENCH_RUN_DIR" SHOP_PG_PORT="${BENCH_PORT[postgres]}" SHOP_REDIS_PORT="${BENCH_PORT[redis]}"
     shop_init dev
     local list=""
-    for name in "${SHOP_SERVICES[@]}" nginx otlp postgres redis; do list+=" $name=${BENCH_PORT[$name]}"; done
+    for name in "${names[@]}" postgres redis; do list+=" $name=${BENCH_PORT[$name]}"; done
     log "ports:$list"
 }
 
@@ -205,6 +221,11 @@ stack_env() {
     for svc in "${SHOP_SERVICES[@]}"; do
         printf '%s\n' "$(env_name "$svc")_HTTP_PORT=${BENCH_PORT[$svc]}"
     done
+    # The internal API's gRPC ports: scripts/run.sh gives each instance its GRPC_PORT and lists
+    # them in SERVICES_<NAME>_GRPC_ADDRESSES, so no call leaves the bench's stack.
+    for svc in "${SHOP_GRPC_SERVICES[@]}"; do
+        printf '%s\n' "$(env_name "$svc")_GRPC_PORT=${BENCH_PORT[$svc-grpc]}"
+    done
     # A dozen bench customers register from one address; auth's abuse limit is not measured here.
     printf '%s\n' AUTH_REGISTER_MAX_PER_CLIENT=100000
     case "$setting" in
@@ -241,12 +262,16 @@ wait_stack_ready() {
         for svc in "${SHOP_SERVICES[@]}"; do
             curl -fsS -o /dev/null --max-time 2 "$(url_of "$svc")/health/ready" 2>/dev/null || pending+=("$svc")
         done
+        # The internal API too: checkout's calls go to these ports.
+        for svc in "${SHOP_GRPC_SERVICES[@]}"; do
+            port_in_use "${BENCH_PORT[$svc-grpc]}" || pending+=("$svc gRPC :${BENCH_PORT[$svc-grpc]}")
+        done
         ((${#pending[@]})) || break
         kill -0 "$STACK_PID" 2>/dev/null || die "scripts/run.sh exited before all services were ready; see $BENCH_RUN_DIR/stack-*.log and $LOG_DIR/"
         (($(now_ms) < deadline)) || die "not ready within 180 s: ${pending[*]}; see $LOG_DIR/"
         sleep 0.25
     done
-    log "all seven services are ready ($(($(now_ms) - started)) ms after scripts/run.sh started)"
+    log "all seven services are ready, the four gRPC ports listening ($(($(now_ms) - started)) ms after scripts/run.sh started)"
 }
 
 stop_stack() {
@@ -513,7 +538,9 @@ measure_ready() {
         instances+=("$svc=$pid")
     done
     log "start to ready: one more instance of each service, one at a time"
-    measure "$PY" "$BENCH_DIR/ready.py" --out "$PARTS/ready.json" --log-dir "$LOG_DIR" "${instances[@]}" ||
+    # The copies get free HTTP and gRPC ports of their own (never the stack's or make run's).
+    measure "$PY" "$BENCH_DIR/ready.py" --out "$PARTS/ready.json" --log-dir "$LOG_DIR" \
+        --grpc-services "${SHOP_GRPC_SERVICES[*]}" "${instances[@]}" ||
         die "measuring start to ready failed; see $LOG_DIR/ready-*.log"
 }
 
