@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import InternalAPI
 import Testing
 
 extension ShopStackSuite {
@@ -85,7 +87,7 @@ extension ShopStackSuite {
             #expect(found?["email"] as? String == bob.email)
         }
 
-        @Test("/internal routes: 404 through the gateway; straight at user 401 without a token and 403 with a customer's")
+        @Test("/internal paths: 404 through the gateway; user's gRPC API UNAUTHENTICATED without a token and PERMISSION_DENIED with a customer's")
         func internalRoutes() async throws {
             let stack = try Stack.require()
             let customer = try await Session.register(stack)
@@ -104,28 +106,32 @@ extension ShopStackSuite {
                 }
             }
 
-            let profilesURL = try stack.url("/internal/profiles", on: "user")
-            let anonymous = try await stack.http.send(.POST, profilesURL, json: body)
-            expectProblem(anonymous, status: 401, path: "/internal/profiles")
-            let asCustomer = try await stack.http.send(.POST, profilesURL, json: body, headers: [bearer(customer.accessToken)])
-            expectProblem(asCustomer, status: 403, path: "/internal/profiles")
+            let create = Shop_User_V1_Profiles.Method.CreateProfile.descriptor
+            let codes = try await InternalRPC.withClient(stack, "user") { client in
+                [
+                    await InternalRPC.status(of: create, on: client, metadata: InternalRPC.metadata(token: nil)),
+                    await InternalRPC.status(of: create, on: client, metadata: InternalRPC.metadata(token: customer.accessToken)),
+                ]
+            }
+            #expect(codes == [.unauthenticated, .permissionDenied])
         }
 
-        @Test("POST /internal/token on auth answers 401 without credentials and with a wrong client secret")
+        @Test("IssueToken on auth is UNAUTHENTICATED without credentials and with a wrong client secret")
         func serviceTokenNeedsCredentials() async throws {
             let stack = try Stack.require()
-            let url = try stack.url("/internal/token", on: "auth")
-
-            let anonymous = try await stack.http.send(.POST, url)
-            expectProblem(anonymous, status: 401, path: "/internal/token")
-            #expect(!anonymous.text.contains("accessToken"), "\(anonymous.text)")
+            let anonymous = await #expect(throws: RPCError.self) {
+                try await InternalRPC.withClient(stack, "auth") { client in
+                    try await Shop_Auth_V1_ServiceTokens.Client(wrapping: client).issueToken(.with { $0.audience = "product" })
+                }
+            }
+            #expect(anonymous?.code == .unauthenticated)
 
             let credentials = [("order", "wrong-secret"), ("user", ""), ("nobody-\(UUID().uuidString.lowercased())", "whatever")]
             for (client, secret) in credentials {
-                let basic = Data("\(client):\(secret)".utf8).base64EncodedString()
-                let response = try await stack.http.send(.POST, url, headers: [("Authorization", "Basic \(basic)")])
-                expectProblem(response, status: 401, path: "/internal/token")
-                #expect(!response.text.contains("accessToken"), "no token for \(client): \(response.text)")
+                let refused = await #expect(throws: RPCError.self, "no token for \(client)") {
+                    try await InternalRPC.issueToken(stack, as: client, for: "product", secret: secret)
+                }
+                #expect(refused?.code == .unauthenticated, "\(client): \(String(describing: refused))")
             }
         }
 

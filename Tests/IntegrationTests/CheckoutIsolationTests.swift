@@ -191,26 +191,28 @@ extension ShopStackSuite {
             let order = try await Orders.awaitFinal(stack, session, placed.id)
             #expect(order.status == "confirmed", "\(order.outcome)")
 
-            let productPaths = try Self.pathsLogged(stack, "product", requestId: requestId)
-            let paymentPaths = try Self.pathsLogged(stack, "payment", requestId: requestId)
-            // Placement (with a deadline: the gateway gives every request one).
-            #expect(productPaths.contains { $0.path == "/internal/products/lookup" && $0.deadline }, "\(productPaths)")
-            #expect(paymentPaths.contains { $0.path.hasPrefix("/internal/payment-methods/") && $0.deadline }, "\(paymentPaths)")
-            // The saga, later and in the background, under the same id.
-            #expect(productPaths.contains { $0.path == "/internal/reservations" }, "\(productPaths)")
-            #expect(productPaths.contains { $0.path.hasSuffix("/commit") }, "\(productPaths)")
-            #expect(paymentPaths.contains { $0.path == "/internal/payments/authorize" }, "\(paymentPaths)")
-            #expect(paymentPaths.contains { $0.path.hasSuffix("/capture") }, "\(paymentPaths)")
+            let productCalls = try Self.pathsLogged(stack, "product", requestId: requestId)
+            let paymentCalls = try Self.pathsLogged(stack, "payment", requestId: requestId)
+            // Placement (with a deadline: the gateway gives every request one, and it becomes
+            // the gRPC deadline).
+            #expect(productCalls.contains { $0.path == "shop.catalog.v1.ProductLookup/LookupProducts" && $0.deadline }, "\(productCalls)")
+            #expect(paymentCalls.contains { $0.path == "shop.payment.v1.Payments/CheckPaymentMethod" && $0.deadline }, "\(paymentCalls)")
+            // The saga, later and in the background, under the same id and each step's budget.
+            #expect(productCalls.contains { $0.path == "shop.inventory.v1.Reservations/Reserve" && $0.deadline }, "\(productCalls)")
+            #expect(productCalls.contains { $0.path == "shop.inventory.v1.Reservations/Commit" && $0.deadline }, "\(productCalls)")
+            #expect(paymentCalls.contains { $0.path == "shop.payment.v1.Payments/Authorize" && $0.deadline }, "\(paymentCalls)")
+            #expect(paymentCalls.contains { $0.path == "shop.payment.v1.Payments/Capture" && $0.deadline }, "\(paymentCalls)")
         }
 
-        /// The paths of `service`'s access log lines for `requestId`, and whether each had a deadline.
+        /// The paths (HTTP) or methods (gRPC) of `service`'s per-request log lines for
+        /// `requestId`, and whether each had a deadline.
         static func pathsLogged(_ stack: Stack, _ service: String, requestId: String) throws -> [(path: String, deadline: Bool)] {
             try stack.process(service).logLines().compactMap { line in
                 guard line.contains(requestId),
                     let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                     object["requestId"] as? String == requestId,
                     let metadata = object["metadata"] as? [String: Any],
-                    let path = metadata["http.path"] as? String
+                    let path = (metadata["http.path"] ?? metadata["rpc.method"]) as? String
                 else { return nil }
                 return (path, metadata["request.deadline_ms"] != nil)
             }

@@ -110,7 +110,7 @@ struct EncryptionInTransitRefusalTests {
     @Test("auth with DATABASE_TLS=verify-full and an unrelated authority exits 69, naming the TLS failure")
     func databaseWithTheWrongAuthority() async throws {
         let tls = try TLSTestEnvironment.fromEnvironment()
-        var environment = TLSStack.authEnvironment(
+        var environment = try TLSStack.authEnvironment(
             tls: tls,
             port: try Ports.freePort(),
             adminEmail: "admin@example.com",
@@ -129,7 +129,7 @@ struct EncryptionInTransitRefusalTests {
     @Test("The gateway with a rediss:// URL and an unrelated authority exits 69, naming the TLS failure")
     func redisWithTheWrongAuthority() async throws {
         let tls = try TLSTestEnvironment.fromEnvironment()
-        var environment = TLSStack.gatewayEnvironment(tls: tls, port: try Ports.freePort(), authPort: try Ports.freePort())
+        var environment = try TLSStack.gatewayEnvironment(tls: tls, port: try Ports.freePort(), authPort: try Ports.freePort())
         environment["REDIS_TLS_CA_FILE"] = tls.otherCAFile
         environment["STARTUP_TIMEOUT_SECONDS"] = "2"
         let (status, lines) = try await exitOf("api-gateway", environment, within: .seconds(20))
@@ -149,7 +149,7 @@ struct EncryptionInTransitRefusalTests {
     )
     func malformedSetting(name: String, value: String) async throws {
         let tls = try TLSTestEnvironment.fromEnvironment()
-        var environment = TLSStack.authEnvironment(
+        var environment = try TLSStack.authEnvironment(
             tls: tls,
             port: try Ports.freePort(),
             adminEmail: "admin@example.com",

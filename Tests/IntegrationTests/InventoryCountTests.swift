@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import InternalAPI
 import Testing
 
 /// A product's stock as the admin sees it: on hand, held for pending orders, and what is left to sell.
@@ -25,19 +27,60 @@ extension ShopStackSuite {
             try await stack.http.send(.PUT, stack.url("/v1/products/\(id)/inventory"), json: body, headers: [bearer(admin.accessToken)])
         }
 
-        /// A reservation call on product, as order's saga makes it (service token).
-        private func reservation(_ stack: Stack, _ token: String, _ path: String, body: String = "{}") async throws -> [String: Any] {
-            let response = try await stack.http.send(.POST, try stack.url(path, on: "product"), json: body, headers: [bearer(token)])
-            guard (200...201).contains(response.status) else {
-                throw HarnessError("POST \(path): expected 200 or 201, got \(response.status): \(response.text.prefix(300))")
+        /// A reservation call on product, as order's saga makes it (service token, idempotency
+        /// key); the reservation's status as product answers it.
+        private func reservation(
+            _ stack: Stack,
+            _ token: String,
+            _ call: @escaping @Sendable (Shop_Inventory_V1_Reservations.Client<InternalRPC.Transport>, Metadata) async throws
+                -> Shop_Inventory_V1_Reservation
+        ) async throws -> Shop_Inventory_V1_ReservationStatus {
+            try await InternalRPC.withClient(stack, "product") { client in
+                try await call(Shop_Inventory_V1_Reservations.Client(wrapping: client), InternalRPC.metadata(token: token)).status
             }
-            return try response.jsonObject()
         }
 
-        private func reserve(_ stack: Stack, _ token: String, order: String, product: String, quantity: Int) async throws {
-            let body = #"{"orderId":"\#(order)","lines":[{"productId":"\#(product)","quantity":\#(quantity)}]}"#
-            let result = try await reservation(stack, token, "/internal/reservations", body: body)
-            #expect(result["status"] as? String == "reserved", "\(result)")
+        private func reserve(_ stack: Stack, _ token: String, order: String, product: String, quantity: Int, key: String? = nil) async throws
+            -> Shop_Inventory_V1_ReservationStatus
+        {
+            let request = Shop_Inventory_V1_ReserveRequest.with {
+                $0.orderID = order
+                $0.lines = [.with { line in
+                    line.productID = product
+                    line.quantity = Int32(quantity)
+                }]
+            }
+            return try await InternalRPC.withClient(stack, "product") { client in
+                try await Shop_Inventory_V1_Reservations.Client(wrapping: client).reserve(
+                    request,
+                    metadata: InternalRPC.metadata(token: token, idempotencyKey: key ?? "\(order)-reserve")
+                ).status
+            }
+        }
+
+        private func release(_ stack: Stack, _ token: String, order: String) async throws -> Shop_Inventory_V1_ReservationStatus {
+            try await self.reservation(stack, token) { try await $0.release(.with { $0.orderID = order }, metadata: $1) }
+        }
+
+        private func commit(_ stack: Stack, _ token: String, order: String) async throws -> Shop_Inventory_V1_ReservationStatus {
+            try await self.reservation(stack, token) { try await $0.commit(.with { $0.orderID = order }, metadata: $1) }
+        }
+
+        @Test("A Reserve and a Release made again with their idempotency keys (a retry) take effect once")
+        func aRetriedReservationTakesEffectOnce() async throws {
+            let stack = try Stack.require()
+            let admin = try await Session.admin(stack)
+            let token = try await ServiceToken.obtain(stack, as: "order", for: "product")
+            let product = try await Catalog.createProduct(stack, admin: admin, available: 10)
+            let order = UUID().uuidString
+
+            #expect(try await reserve(stack, token, order: order, product: product.id, quantity: 4) == .reserved)
+            // The saga's retry after a lost answer: the same order, the same key.
+            #expect(try await reserve(stack, token, order: order, product: product.id, quantity: 4) == .reserved)
+            #expect(try await stock(stack, product.id) == Stock(available: 6, onHand: 10, held: 4))
+            #expect(try await release(stack, token, order: order) == .released)
+            #expect(try await release(stack, token, order: order) == .released)
+            #expect(try await stock(stack, product.id) == Stock(available: 10, onHand: 10, held: 0))
         }
 
         @Test("Reserve 4 of 10, count 15 on the shelf, release the hold: 15 available, not 19")
@@ -48,7 +91,7 @@ extension ShopStackSuite {
             let product = try await Catalog.createProduct(stack, admin: admin, available: 10)
             let order = UUID().uuidString
 
-            try await reserve(stack, token, order: order, product: product.id, quantity: 4)
+            #expect(try await reserve(stack, token, order: order, product: product.id, quantity: 4) == .reserved)
             #expect(try await stock(stack, product.id) == Stock(available: 6, onHand: 10, held: 4))
 
             // API.md's form: `available` is the count of units in stock, the 4 held ones included.
@@ -56,7 +99,7 @@ extension ShopStackSuite {
             #expect(counted.status == 200, "\(counted.text.prefix(300))")
             #expect(try decodeBody(Stock.self, counted, what: "PUT inventory") == Stock(available: 11, onHand: 15, held: 4))
 
-            _ = try await reservation(stack, token, "/internal/reservations/\(order)/release")
+            #expect(try await release(stack, token, order: order) == .released)
             #expect(try await stock(stack, product.id) == Stock(available: 15, onHand: 15, held: 0), "the hold's 4 units were already on the shelf")
         }
 
@@ -68,15 +111,14 @@ extension ShopStackSuite {
             let product = try await Catalog.createProduct(stack, admin: admin, available: 10)
             let order = UUID().uuidString
 
-            try await reserve(stack, token, order: order, product: product.id, quantity: 3)
+            #expect(try await reserve(stack, token, order: order, product: product.id, quantity: 3) == .reserved)
             let counted = try await count(stack, admin, product.id, #"{"onHand":12}"#)
             #expect(try decodeBody(Stock.self, counted, what: "PUT inventory") == Stock(available: 9, onHand: 12, held: 3))
 
-            let committed = try await reservation(stack, token, "/internal/reservations/\(order)/commit")
-            #expect(committed["status"] as? String == "committed")
+            #expect(try await commit(stack, token, order: order) == .committed)
             #expect(try await stock(stack, product.id) == Stock(available: 9, onHand: 9, held: 0))
 
-            _ = try await reservation(stack, token, "/internal/reservations/\(order)/release")
+            #expect(try await release(stack, token, order: order) == .released)
             #expect(try await stock(stack, product.id) == Stock(available: 12, onHand: 12, held: 0))
         }
 
@@ -86,7 +128,7 @@ extension ShopStackSuite {
             let admin = try await Session.admin(stack)
             let token = try await ServiceToken.obtain(stack, as: "order", for: "product")
             let product = try await Catalog.createProduct(stack, admin: admin, available: 8)
-            try await reserve(stack, token, order: UUID().uuidString, product: product.id, quantity: 5)
+            #expect(try await reserve(stack, token, order: UUID().uuidString, product: product.id, quantity: 5) == .reserved)
             let path = "/v1/products/\(product.id)/inventory"
 
             expectProblem(try await count(stack, admin, product.id, #"{"onHand":4}"#), status: 409, path: path)

@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import InternalAPI
 import PostgresNIO
 import Testing
 
@@ -146,26 +148,34 @@ extension ShopStackSuite {
             expectValidationProblem(tooMany, path: "/v1/orders", fields: ["items"])
         }
 
-        @Test("Payment authorizes 1 to 10^12 minor units; 0, 10^12 + 1 or a fraction is 422 naming amount.amount")
+        @Test("Payment authorizes 1 to 10^12 minor units; 0, 10^12 + 1 or a negative amount is INVALID_ARGUMENT naming amount.amount")
         func paymentAmountBounds() async throws {
             let stack = try Stack.require()
             let token = try await ServiceToken.obtain(stack, as: "order", for: "payment")
-            let path = "/internal/payments/authorize"
-            let url = try stack.url(path, on: "payment")
-            func authorize(_ amount: String) async throws -> HTTPResult {
-                let body = """
-                    {"orderId":"\(UUID().uuidString)","userId":"\(UUID().uuidString)","paymentMethodId":"\(UUID().uuidString)",
-                     "amount":{"amount":\(amount),"currency":"USD"}}
-                    """
-                return try await stack.http.send(.POST, url, json: body, headers: [bearer(token)])
+            func authorize(_ amount: Int64) async throws -> Shop_Payment_V1_AuthorizeResponse {
+                let order = UUID().uuidString
+                let request = Shop_Payment_V1_AuthorizeRequest.with {
+                    $0.orderID = order
+                    $0.userID = UUID().uuidString
+                    $0.paymentMethodID = UUID().uuidString
+                    $0.amount = .with {
+                        $0.amountMinor = amount
+                        $0.currency = "USD"
+                    }
+                }
+                return try await InternalRPC.withClient(stack, "payment") { client in
+                    try await Shop_Payment_V1_Payments.Client(wrapping: client).authorize(
+                        request,
+                        metadata: InternalRPC.metadata(token: token, idempotencyKey: "\(order)-authorize")
+                    )
+                }
             }
-            let atLimit = try await authorize(String(Self.limit))
             // An unknown card is declined: the amount itself passed.
-            #expect(atLimit.status == 201, "\(atLimit.text.prefix(500))")
-            let payment = try atLimit.jsonObject()["payment"] as? [String: Any]
-            #expect(jsonInteger((payment?["amount"] as? [String: Any])?["amount"]) == Self.limit, "\(atLimit.text.prefix(500))")
-            for amount in ["0", "1000000000001", "9000000000000000000", "12.5", "1e19"] {
-                expectValidationProblem(try await authorize(amount), path: path, fields: ["amount.amount"])
+            let atLimit = try await authorize(Int64(Self.limit))
+            #expect(atLimit.payment.status == .declined && atLimit.payment.amount.amountMinor == Int64(Self.limit), "\(atLimit)")
+            for amount: Int64 in [0, -1, 1_000_000_000_001, 9_000_000_000_000_000_000, .min] {
+                let refused = await #expect(throws: RPCError.self, "\(amount)") { try await authorize(amount) }
+                #expect(refused?.code == .invalidArgument && refused?.message.contains("amount.amount") == true, "\(amount): \(String(describing: refused))")
             }
         }
     }

@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import InternalAPI
 import Logging
 import PostgresNIO
 import Testing
@@ -75,17 +77,33 @@ extension ShopStackSuite {
             #expect(profiles == 1, "one profile for the account")
         }
 
-        @Test("GET /internal/accounts/{id} on auth: 404 through the gateway, 401 without a token, 403 with a customer's")
+        @Test("Accounts/GetAccount on auth: /internal is 404 through the gateway; UNAUTHENTICATED without a token, PERMISSION_DENIED with a customer's")
         func internalAccountsAreForServicesOnly() async throws {
             let stack = try Stack.require()
             let session = try await Session.register(stack, waitForProfile: false)
             let path = "/internal/accounts/\(session.id)"
             let viaGateway = try await stack.http.send(.GET, stack.url(path), headers: [bearer(session.accessToken)])
             expectProblem(viaGateway, status: 404, path: path)
-            let anonymous = try await stack.http.send(.GET, try stack.url(path, on: "auth"))
-            expectProblem(anonymous, status: 401, path: path)
-            let asCustomer = try await stack.http.send(.GET, try stack.url(path, on: "auth"), headers: [bearer(session.accessToken)])
-            expectProblem(asCustomer, status: 403, path: path)
+            for (token, expected) in [(nil, RPCError.Code.unauthenticated), (session.accessToken, .permissionDenied)] {
+                let refused = await #expect(throws: RPCError.self) {
+                    try await InternalRPC.withClient(stack, "auth") { client in
+                        try await Shop_Auth_V1_Accounts.Client(wrapping: client).getAccount(
+                            .with { $0.accountID = session.id },
+                            metadata: InternalRPC.metadata(token: token, idempotencyKey: nil)
+                        )
+                    }
+                }
+                #expect(refused?.code == expected)
+            }
+            // user's own token reads it.
+            let token = try await ServiceToken.obtain(stack, as: "user", for: "auth")
+            let account = try await InternalRPC.withClient(stack, "auth") { client in
+                try await Shop_Auth_V1_Accounts.Client(wrapping: client).getAccount(
+                    .with { $0.accountID = session.id },
+                    metadata: InternalRPC.metadata(token: token, idempotencyKey: nil)
+                )
+            }
+            #expect(account.accountID == session.id.lowercased() && account.email == session.email)
         }
 
         /// The id of the `user.registered` event auth wrote for account `id`.

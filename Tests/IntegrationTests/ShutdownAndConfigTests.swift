@@ -70,7 +70,7 @@ struct ConfigurationErrorTests {
 
     /// A process of `service` with a usable-looking configuration, minus whatever the test changes.
     private func environment(for service: String, _ changes: [String: String?]) throws -> [String: String] {
-        var environment = ServiceProcess.baseEnvironment()
+        var environment = try ServiceProcess.baseEnvironment()
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = String(try Ports.freePort())
         environment["LOG_LEVEL"] = "info"

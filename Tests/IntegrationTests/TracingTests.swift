@@ -31,7 +31,7 @@ extension ShopStackSuite {
 
             let spans = await receiver.awaitTrace(traceID, timeout: .seconds(20)) { spans in
                 spans.contains { $0.service == "notification" && $0.kind == .consumer && $0.name == "process order.confirmed" }
-                    && spans.contains { $0.service == "payment" && $0.kind == .server && $0.name.contains("capture") }
+                    && spans.contains { $0.service == "payment" && $0.kind == .server && $0.name == "shop.payment.v1.Payments/Capture" }
             }
             #expect(receiver.errors.isEmpty, "OTLP bodies that did not decode: \(receiver.errors)")
             let listing = spans.map(\.description).joined(separator: "\n")

@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import InternalAPI
 import Testing
 
 extension ShopStackSuite {
@@ -52,28 +54,33 @@ extension ShopStackSuite {
             expectProblem(response, status: 403, path: "/v1/auth/keys/rotate")
         }
 
-        @Test("A customer calls a service's internal routes directly with a user token")
+        @Test("A customer calls a service's internal gRPC API directly with a user token")
         func customerCallsInternalRoutes() async throws {
             let stack = try Stack.require()
             let (attacker, victim) = try await Attack.attackerAndVictim(stack)
-            let calls: [(String, String, String)] = [
-                ("product", "/internal/reservations", #"{"orderId":"\#(UUID().uuidString.lowercased())","items":[]}"#),
-                ("payment", "/internal/payments/\(UUID().uuidString.lowercased())/capture", "{}"),
-                ("auth", "/internal/accounts/\(victim.id)", ""),
-                ("user", "/internal/profiles", #"{"id":"\#(attacker.id)"}"#),
+            let calls: [(String, MethodDescriptor)] = [
+                ("product", Shop_Inventory_V1_Reservations.Method.Reserve.descriptor),
+                ("payment", Shop_Payment_V1_Payments.Method.Capture.descriptor),
+                ("auth", Shop_Auth_V1_Accounts.Method.GetAccount.descriptor),
+                ("user", Shop_User_V1_Profiles.Method.CreateProfile.descriptor),
             ]
-            for (service, path, json) in calls {
-                let url = try stack.url(path, on: service)
-                let headers = [bearer(attacker.accessToken)]
-                let response =
-                    if json.isEmpty {
-                        try await stack.http.send(.GET, url, headers: headers)
-                    } else {
-                        try await stack.http.send(.POST, url, json: json, headers: headers)
-                    }
-                expectProblem(response, status: 403, path: path)
-                Attack.expectNoLeak(response, of: victim.email)
+            for (service, method) in calls {
+                let code = try await InternalRPC.withClient(stack, service) { client in
+                    await InternalRPC.status(of: method, on: client, metadata: InternalRPC.metadata(token: attacker.accessToken))
+                }
+                #expect(code == .permissionDenied, "\(method.fullyQualifiedMethod): \(String(describing: code))")
             }
+            // Nor can the attacker read the victim's account by name.
+            let read = await #expect(throws: RPCError.self) {
+                try await InternalRPC.withClient(stack, "auth") { client in
+                    try await Shop_Auth_V1_Accounts.Client(wrapping: client).getAccount(
+                        .with { $0.accountID = victim.id },
+                        metadata: InternalRPC.metadata(token: attacker.accessToken)
+                    )
+                }
+            }
+            #expect(read?.code == .permissionDenied)
+            #expect(!(read?.message.contains(victim.email) ?? false))
         }
 
         @Test("An outsider reaches internal routes through the gateway, with path tricks")
@@ -92,15 +99,11 @@ extension ShopStackSuite {
         @Test("An outsider asks auth for a service token with a guessed client secret")
         func outsiderGuessesAServiceSecret() async throws {
             let stack = try Stack.require()
-            let credentials = Data("order:guessed-secret-0123456789".utf8).base64EncodedString()
-            let response = try await stack.http.send(
-                .POST,
-                try stack.url("/internal/token", on: "auth"),
-                json: #"{"grantType":"client_credentials"}"#,
-                headers: [("Authorization", "Basic \(credentials)")]
-            )
-            expectProblem(response, status: 401, path: "/internal/token")
-            Attack.expectNoLeak(response, of: "accessToken")
+            let refused = await #expect(throws: RPCError.self) {
+                try await InternalRPC.issueToken(stack, as: "order", for: "product", secret: "guessed-secret-0123456789")
+            }
+            #expect(refused?.code == .unauthenticated)
+            #expect(!(refused?.message.contains("eyJ") ?? true), "no token in the refusal")
         }
     }
 }

@@ -222,7 +222,7 @@ enum RedisControl {
         let process = Process()
         process.executableURL = try serverExecutable()
         process.arguments = [configuration]
-        process.environment = ServiceProcess.baseEnvironment()
+        process.environment = try ServiceProcess.baseEnvironment()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

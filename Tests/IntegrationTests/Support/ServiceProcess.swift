@@ -59,7 +59,7 @@ final class ServiceProcess: Sendable {
     }
 
     /// A minimal environment for a child: enough to run, nothing that could configure a service by accident.
-    static func baseEnvironment() -> [String: String] {
+    static func baseEnvironment() throws -> [String: String] {
         let inherited = ProcessInfo.processInfo.environment
         var environment: [String: String] = [:]
         for key in ["PATH", "HOME", "TMPDIR", "LANG", "LC_ALL"] {
@@ -70,6 +70,9 @@ final class ServiceProcess: Sendable {
         // Suites run side by side, each with stacks of its own: pools open connections on
         // demand here instead of all of them at start, so Postgres's connection limit holds.
         environment["DATABASE_POOL_MIN"] = "1"
+        // A service that serves gRPC would take its default port (9081, ...): one of its own,
+        // so side-by-side processes and a developer's `make run` never clash.
+        environment["GRPC_PORT"] = String(try Ports.freePort())
         return environment
     }
 

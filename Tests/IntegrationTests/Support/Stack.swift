@@ -6,6 +6,8 @@ final class Stack: Sendable {
     static let serviceNames = ["auth", "user", "product", "order", "payment", "notification"]
     static let gatewayName = "api-gateway"
     static let allNames = serviceNames + [gatewayName]
+    /// The services that serve the internal gRPC API.
+    static let grpcNames = ["auth", "user", "product", "payment"]
 
     /// The stack the current test runs against (set by `StackTrait`).
     @TaskLocal static var current: Stack?
@@ -48,8 +50,9 @@ final class Stack: Sendable {
         print("integration: service logs in \(logDirectory.path)")
         let http = HTTP()
         do {
-            let portList = try Ports.free(allNames.count)
-            let ports = Dictionary(uniqueKeysWithValues: zip(allNames, portList))
+            // `<name>` is a process's HTTP port, `<name>.grpc` its gRPC port.
+            let keys = allNames + grpcNames.map { $0 + ".grpc" }
+            let ports = Dictionary(uniqueKeysWithValues: zip(keys, try Ports.free(keys.count)))
             let adminEmail = "admin-\(UUID().uuidString.lowercased())@example.com"
             let adminPassword = "admin-\(UUID().uuidString)"
             var processes: [String: ServiceProcess] = [:]
@@ -123,6 +126,12 @@ final class Stack: Sendable {
     }
 
     var gatewayPort: Int { ports[Self.gatewayName] ?? 0 }
+
+    /// The gRPC port of one of ``grpcNames``.
+    func grpcPort(_ name: String) throws -> Int {
+        guard let port = ports[name + ".grpc"] else { throw HarnessError("no gRPC port for \(name) in the stack") }
+        return port
+    }
 
     /// `http://127.0.0.1:<gateway port><path>`.
     func url(_ path: String) -> String {
@@ -202,9 +211,10 @@ final class Stack: Sendable {
         adminEmail: String,
         adminPassword: String
     ) throws -> [String: String] {
-        var environment = ServiceProcess.baseEnvironment()
+        var environment = try ServiceProcess.baseEnvironment()
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = String(port)
+        if let grpcPort = ports[name + ".grpc"] { environment["GRPC_PORT"] = String(grpcPort) }
         environment["LOG_LEVEL"] = "info"
         if let traces = Self.traces {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = traces.endpoint
@@ -216,6 +226,9 @@ final class Stack: Sendable {
         // Every process may call every service: auth's key set, user's internal endpoint, ...
         for service in serviceNames {
             environment["SERVICES_\(service.uppercased())_URLS"] = "http://127.0.0.1:\(ports[service] ?? 0)"
+        }
+        for service in grpcNames {
+            if let grpcPort = ports[service + ".grpc"] { environment["SERVICES_\(service.uppercased())_GRPC_ADDRESSES"] = "127.0.0.1:\(grpcPort)" }
         }
         environment["AUTH_JWKS_REFRESH_SECONDS"] = "1"
         // Instances find each other through the Redis registry (the static URLs above are the
@@ -292,6 +305,8 @@ final class Stack: Sendable {
     func environment(for name: String, port: Int) throws -> [String: String] {
         var environment = try process(name).environment
         environment["HTTP_PORT"] = String(port)
+        // Another instance serves gRPC on a port of its own (it registers that address).
+        if environment["GRPC_PORT"] != nil { environment["GRPC_PORT"] = String(try Ports.freePort()) }
         return environment
     }
 

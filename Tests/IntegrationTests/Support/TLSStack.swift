@@ -83,19 +83,19 @@ final class TLSStack: Sendable {
         self.adminPassword = "admin-\(UUID().uuidString)"
         self.auth = try ServiceProcess(
             name: "auth",
-            environment: Self.authEnvironment(tls: self.tls, port: self.authPort, adminEmail: self.adminEmail, adminPassword: self.adminPassword),
+            environment: try Self.authEnvironment(tls: self.tls, port: self.authPort, adminEmail: self.adminEmail, adminPassword: self.adminPassword),
             logFile: self.logDirectory.appendingPathComponent("auth-tls.log")
         )
         self.gateway = try ServiceProcess(
             name: "api-gateway",
-            environment: Self.gatewayEnvironment(tls: self.tls, port: self.gatewayPort, authPort: self.authPort),
+            environment: try Self.gatewayEnvironment(tls: self.tls, port: self.gatewayPort, authPort: self.authPort),
             logFile: self.logDirectory.appendingPathComponent("api-gateway-tls.log")
         )
     }
 
     /// What every process of this stack shares.
-    static func commonEnvironment(tls: TLSTestEnvironment, port: Int) -> [String: String] {
-        var environment = ServiceProcess.baseEnvironment()
+    static func commonEnvironment(tls: TLSTestEnvironment, port: Int) throws -> [String: String] {
+        var environment = try ServiceProcess.baseEnvironment()
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = String(port)
         environment["LOG_LEVEL"] = "info"
@@ -105,8 +105,8 @@ final class TLSStack: Sendable {
     }
 
     /// auth with its database over verified TLS.
-    static func authEnvironment(tls: TLSTestEnvironment, port: Int, adminEmail: String, adminPassword: String) -> [String: String] {
-        var environment = commonEnvironment(tls: tls, port: port)
+    static func authEnvironment(tls: TLSTestEnvironment, port: Int, adminEmail: String, adminPassword: String) throws -> [String: String] {
+        var environment = try commonEnvironment(tls: tls, port: port)
         environment["DATABASE_URL"] = tls.databaseURL
         environment["DATABASE_TLS"] = "verify-full"
         environment["DATABASE_TLS_CA_FILE"] = tls.caFile
@@ -117,8 +117,8 @@ final class TLSStack: Sendable {
     }
 
     /// The gateway serving HTTPS with the run's certificate, routing to this stack's auth.
-    static func gatewayEnvironment(tls: TLSTestEnvironment, port: Int, authPort: Int) -> [String: String] {
-        var environment = commonEnvironment(tls: tls, port: port)
+    static func gatewayEnvironment(tls: TLSTestEnvironment, port: Int, authPort: Int) throws -> [String: String] {
+        var environment = try commonEnvironment(tls: tls, port: port)
         environment["TLS_CERTIFICATE_FILE"] = tls.certificateFile
         environment["TLS_KEY_FILE"] = tls.keyFile
         environment["SERVICES_AUTH_URLS"] = "http://127.0.0.1:\(authPort)"
