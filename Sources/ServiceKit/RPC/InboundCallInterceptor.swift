@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import GRPCProtobuf
 import Instrumentation
 import InternalAPI
 import Logging
@@ -39,9 +40,14 @@ public struct InboundCallInterceptor: ServerInterceptor {
         var logger = self.logger
         logger[metadataKey: "requestId"] = .string(requestID)
         logger[metadataKey: "rpc.method"] = .string(method)
+        let timeout = request.metadata.first("grpc-timeout").flatMap(Self.timeout).map { min($0, self.maximumBudget) }
+        if let timeout {
+            // Every line logged for the call says how long its caller was willing to wait.
+            logger[metadataKey: "request.deadline_ms"] = "\(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)"
+        }
         let call = RPCCall(
             requestID: requestID,
-            deadline: request.metadata.first("grpc-timeout").flatMap(Self.timeout).map { started + min($0, self.maximumBudget) },
+            deadline: timeout.map { started + $0 },
             identity: nil,
             idempotencyKey: request.metadata.first(RPCMetadataKey.idempotencyKey).flatMap { $0.utf8.count <= 256 ? $0 : nil },
             credentials: nil,
@@ -53,23 +59,32 @@ public struct InboundCallInterceptor: ServerInterceptor {
             span.attributes["rpc.system"] = "grpc"
             span.attributes["rpc.method"] = context.descriptor.method
             span.attributes["rpc.service"] = context.descriptor.service.fullyQualifiedService
+            let failure: any Error
             do {
                 guard isHealth || StartupGate.shared.isOpen else {
                     throw RPCError(code: .unavailable, message: "The service is starting.")
                 }
                 let response = try await RPCCall.$current.withValue(call) { try await Self.run(next, request, context, until: call.deadline) }
-                Self.log(logger, code: .ok, started: started, isHealth: isHealth)
-                return response
-            } catch {
-                let rpcError = Self.rpcError(for: error, logger: logger)
-                span.attributes["rpc.grpc.status_code"] = rpcError.code.rawValue
-                if rpcError.code.isServerFault {
-                    span.recordError(error)
-                    span.setStatus(SpanStatus(code: .error))
+                switch response.accepted {
+                case .success:
+                    Self.log(logger, code: .ok, started: started, isHealth: isHealth)
+                    return response
+                case .failure(let error):
+                    // gRPC turns what the inner interceptors and the handler throw into an
+                    // answer; an error it did not know is `UNKNOWN` with the original as cause.
+                    failure = error.code == .unknown ? (error.cause ?? error) : error
                 }
-                Self.log(logger, code: Status.Code(rpcError.code), started: started, isHealth: isHealth)
-                throw rpcError
+            } catch {
+                failure = error
             }
+            let rpcError = Self.rpcError(for: failure, logger: logger)
+            span.attributes["rpc.grpc.status_code"] = rpcError.code.rawValue
+            if rpcError.code.isServerFault {
+                span.recordError(failure)
+                span.setStatus(SpanStatus(code: .error))
+            }
+            Self.log(logger, code: Status.Code(rpcError.code), started: started, isHealth: isHealth)
+            return StreamingServerResponse(error: rpcError)
         }
     }
 
@@ -133,6 +148,11 @@ public struct InboundCallInterceptor: ServerInterceptor {
             return RPCError(error)
         case let problem as ProblemError where problem.isInstanceFailure:
             return RPCError(code: .unavailable, message: problem.detail)
+        case let problem as ProblemError where !problem.fieldErrors.isEmpty:
+            // Invalid fields: INVALID_ARGUMENT with a google.rpc.BadRequest naming each one.
+            let violations = problem.fieldErrors.map { ErrorDetails.BadRequest.FieldViolation(field: $0.field, description: $0.message) }
+            let fields = problem.fieldErrors.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+            return RPCError(GoogleRPCStatus(code: .invalidArgument, message: "\(problem.detail) \(fields)", details: [.badRequest(violations: violations)]))
         case let problem as ProblemError:
             return RPCError(code: RPCError.Code(httpStatus: Int(problem.status.code)), message: problem.detail)
         case is CancellationError:
