@@ -32,7 +32,8 @@ extension ShopStackSuite {
         private func reservation(
             _ stack: Stack,
             _ token: String,
-            _ call: @escaping @Sendable (Shop_Inventory_V1_Reservations.Client<InternalRPC.Transport>, Metadata) async throws
+            _ call:
+                @escaping @Sendable (Shop_Inventory_V1_Reservations.Client<InternalRPC.Transport>, Metadata) async throws
                 -> Shop_Inventory_V1_Reservation
         ) async throws -> Shop_Inventory_V1_ReservationStatus {
             try await InternalRPC.withClient(stack, "product") { client in
@@ -40,15 +41,24 @@ extension ShopStackSuite {
             }
         }
 
-        private func reserve(_ stack: Stack, _ token: String, order: String, product: String, quantity: Int, key: String? = nil) async throws
+        private func reserve(
+            _ stack: Stack,
+            _ token: String,
+            order: String,
+            product: String,
+            quantity: Int,
+            key: String? = nil
+        ) async throws
             -> Shop_Inventory_V1_ReservationStatus
         {
             let request = Shop_Inventory_V1_ReserveRequest.with {
                 $0.orderID = order
-                $0.lines = [.with { line in
-                    line.productID = product
-                    line.quantity = Int32(quantity)
-                }]
+                $0.lines = [
+                    .with { line in
+                        line.productID = product
+                        line.quantity = Int32(quantity)
+                    }
+                ]
             }
             return try await InternalRPC.withClient(stack, "product") { client in
                 try await Shop_Inventory_V1_Reservations.Client(wrapping: client).reserve(

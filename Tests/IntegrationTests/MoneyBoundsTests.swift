@@ -175,7 +175,10 @@ extension ShopStackSuite {
             #expect(atLimit.payment.status == .declined && atLimit.payment.amount.amountMinor == Int64(Self.limit), "\(atLimit)")
             for amount: Int64 in [0, -1, 1_000_000_000_001, 9_000_000_000_000_000_000, .min] {
                 let refused = await #expect(throws: RPCError.self, "\(amount)") { try await authorize(amount) }
-                #expect(refused?.code == .invalidArgument && refused?.message.contains("amount.amount") == true, "\(amount): \(String(describing: refused))")
+                #expect(
+                    refused?.code == .invalidArgument && refused?.message.contains("amount.amount") == true,
+                    "\(amount): \(String(describing: refused))"
+                )
             }
         }
     }

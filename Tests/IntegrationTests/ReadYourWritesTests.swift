@@ -77,7 +77,9 @@ extension ShopStackSuite {
             #expect(profiles == 1, "one profile for the account")
         }
 
-        @Test("Accounts/GetAccount on auth: /internal is 404 through the gateway; UNAUTHENTICATED without a token, PERMISSION_DENIED with a customer's")
+        @Test(
+            "Accounts/GetAccount on auth: /internal is 404 through the gateway; UNAUTHENTICATED without a token, PERMISSION_DENIED with a customer's"
+        )
         func internalAccountsAreForServicesOnly() async throws {
             let stack = try Stack.require()
             let session = try await Session.register(stack, waitForProfile: false)

@@ -121,7 +121,9 @@ extension ShopStackSuite {
             #expect(wrong?.code == .unauthenticated)
         }
 
-        @Test("Every internal RPC answers exactly the callers the matrix allows; the others PERMISSION_DENIED, or UNAUTHENTICATED with a token for another service")
+        @Test(
+            "Every internal RPC answers exactly the callers the matrix allows; the others PERMISSION_DENIED, or UNAUTHENTICATED with a token for another service"
+        )
         func everyMethodAnswersExactlyItsCallers() async throws {
             let stack = try Stack.require()
             let tokens = try await Self.issuedTokens(stack)
@@ -183,7 +185,7 @@ extension ShopStackSuite {
             }
         }
 
-    @Test("docs/security.md shows the matrix the suite checks")
+        @Test("docs/security.md shows the matrix the suite checks")
         func theMatrixIsDocumented() throws {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             let document = try String(contentsOf: root.appendingPathComponent("docs/security.md"), encoding: .utf8)

@@ -4,6 +4,7 @@ import GRPCProtobuf
 import Instrumentation
 import InternalAPI
 import Logging
+import Metrics
 import Tracing
 
 /// The first interceptor of every gRPC server: the request id, the caller's deadline and trace
@@ -43,7 +44,8 @@ public struct InboundCallInterceptor: ServerInterceptor {
         let timeout = request.metadata.first("grpc-timeout").flatMap(Self.timeout).map { min($0, self.maximumBudget) }
         if let timeout {
             // Every line logged for the call says how long its caller was willing to wait.
-            logger[metadataKey: "request.deadline_ms"] = "\(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)"
+            logger[metadataKey: "request.deadline_ms"] =
+                "\(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)"
         }
         let call = RPCCall(
             requestID: requestID,
@@ -55,7 +57,7 @@ public struct InboundCallInterceptor: ServerInterceptor {
         )
         let isHealth = context.descriptor.service == Grpc_Health_V1_Health.descriptor
         let traceContext = Self.traceContext(request.metadata)
-        return try await withSpan(method, context: traceContext, ofKind: .server) { span in
+        return await withSpan(method, context: traceContext, ofKind: .server) { span in
             span.attributes["rpc.system"] = "grpc"
             span.attributes["rpc.method"] = context.descriptor.method
             span.attributes["rpc.service"] = context.descriptor.service.fullyQualifiedService
@@ -67,7 +69,7 @@ public struct InboundCallInterceptor: ServerInterceptor {
                 let response = try await RPCCall.$current.withValue(call) { try await Self.run(next, request, context, until: call.deadline) }
                 switch response.accepted {
                 case .success:
-                    Self.log(logger, code: .ok, started: started, isHealth: isHealth)
+                    Self.log(logger, method: method, code: .ok, started: started, isHealth: isHealth)
                     return response
                 case .failure(let error):
                     // gRPC turns what the inner interceptors and the handler throw into an
@@ -83,7 +85,7 @@ public struct InboundCallInterceptor: ServerInterceptor {
                 span.recordError(failure)
                 span.setStatus(SpanStatus(code: .error))
             }
-            Self.log(logger, code: Status.Code(rpcError.code), started: started, isHealth: isHealth)
+            Self.log(logger, method: method, code: Status.Code(rpcError.code), started: started, isHealth: isHealth)
             return StreamingServerResponse(error: rpcError)
         }
     }
@@ -152,7 +154,9 @@ public struct InboundCallInterceptor: ServerInterceptor {
             // Invalid fields: INVALID_ARGUMENT with a google.rpc.BadRequest naming each one.
             let violations = problem.fieldErrors.map { ErrorDetails.BadRequest.FieldViolation(field: $0.field, description: $0.message) }
             let fields = problem.fieldErrors.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
-            return RPCError(GoogleRPCStatus(code: .invalidArgument, message: "\(problem.detail) \(fields)", details: [.badRequest(violations: violations)]))
+            return RPCError(
+                GoogleRPCStatus(code: .invalidArgument, message: "\(problem.detail) \(fields)", details: [.badRequest(violations: violations)])
+            )
         case let problem as ProblemError:
             return RPCError(code: RPCError.Code(httpStatus: Int(problem.status.code)), message: problem.detail)
         case is CancellationError:
@@ -163,15 +167,59 @@ public struct InboundCallInterceptor: ServerInterceptor {
         }
     }
 
-    private static func log(_ logger: Logger, code: Status.Code, started: ContinuousClock.Instant, isHealth: Bool) {
+    /// The call's log line, and its count and duration in `rpc_server_requests_total` and
+    /// `rpc_server_duration_seconds` (health checks are left out of both, as probes are on HTTP).
+    private static func log(_ logger: Logger, method: String, code: Status.Code, started: ContinuousClock.Instant, isHealth: Bool) {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         // Health checks come every few seconds from probes; they would drown the log.
         logger.log(
             level: isHealth ? .debug : .info,
             "rpc",
-            metadata: ["rpc.code": "\(code)", "rpc.duration_ms": .stringConvertible((milliseconds * 10).rounded() / 10)]
+            metadata: ["rpc.code": "\(code.name)", "rpc.duration_ms": .stringConvertible((milliseconds * 10).rounded() / 10)]
         )
+        guard !isHealth else { return }
+        Counter(label: "rpc_server_requests_total", dimensions: [("method", method), ("code", code.name)]).increment()
+        Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", method)]).recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        )
+    }
+
+    /// Creates the series of `methods` at zero (`OK` counts and empty histograms), so
+    /// dashboards and `rate()` see them before the first call.
+    static func declareMetrics(methods: [MethodDescriptor]) {
+        for method in methods where method.service != Grpc_Health_V1_Health.descriptor {
+            Counter(label: "rpc_server_requests_total", dimensions: [("method", method.fullyQualifiedMethod), ("code", Status.Code.ok.name)])
+                .increment(by: 0)
+            _ = Metrics.Timer(label: "rpc_server_duration_seconds", dimensions: [("method", method.fullyQualifiedMethod)])
+        }
+    }
+}
+
+extension Status.Code {
+    /// The code as gRPC's specification writes it (`OK`, `PERMISSION_DENIED`), for logs and
+    /// the `code` label.
+    var name: String {
+        switch self {
+        case .ok: "OK"
+        case .cancelled: "CANCELLED"
+        case .unknown: "UNKNOWN"
+        case .invalidArgument: "INVALID_ARGUMENT"
+        case .deadlineExceeded: "DEADLINE_EXCEEDED"
+        case .notFound: "NOT_FOUND"
+        case .alreadyExists: "ALREADY_EXISTS"
+        case .permissionDenied: "PERMISSION_DENIED"
+        case .resourceExhausted: "RESOURCE_EXHAUSTED"
+        case .failedPrecondition: "FAILED_PRECONDITION"
+        case .aborted: "ABORTED"
+        case .outOfRange: "OUT_OF_RANGE"
+        case .unimplemented: "UNIMPLEMENTED"
+        case .internalError: "INTERNAL"
+        case .unavailable: "UNAVAILABLE"
+        case .dataLoss: "DATA_LOSS"
+        case .unauthenticated: "UNAUTHENTICATED"
+        default: "UNKNOWN"
+        }
     }
 }
 

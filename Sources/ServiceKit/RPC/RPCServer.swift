@@ -40,6 +40,7 @@ struct RPCServer: Service {
             services: Set(services.services.flatMap { service in Self.serviceNames(of: service) }),
             isReady: isReady
         )
+        InboundCallInterceptor.declareMetrics(methods: Array(services.access.keys))
         var access = services.access
         access[Grpc_Health_V1_Health.Method.Check.descriptor] = .open
         access[Grpc_Health_V1_Health.Method.Watch.descriptor] = .open

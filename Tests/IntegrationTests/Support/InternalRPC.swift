@@ -55,7 +55,12 @@ enum InternalRPC {
 
     /// auth's `IssueToken` as `client` (one of the stack's seven, with its real secret, unless
     /// `secret` is given) for a token to call `audience`.
-    static func issueToken(_ stack: Stack, as client: String, for audience: String, secret: String? = nil) async throws
+    static func issueToken(
+        _ stack: Stack,
+        as client: String,
+        for audience: String,
+        secret: String? = nil
+    ) async throws
         -> Shop_Auth_V1_IssueTokenResponse
     {
         let basic = Data("\(client):\(secret ?? Stack.serviceClientSecret(for: client))".utf8).base64EncodedString()
