@@ -2,7 +2,7 @@ import Contracts
 
 /// What commit and release do to a reservation, by its status.
 extension ReservationStatus {
-    /// The effect of `POST /internal/reservations/{orderId}/commit`.
+    /// The effect of `shop.inventory.v1.Reservations/Commit`.
     enum CommitAction: Sendable, Equatable {
         /// Held stock becomes sold: `reserved` → `committed`.
         case commit
@@ -14,7 +14,7 @@ extension ReservationStatus {
         case refuse
     }
 
-    /// The effect of `POST /internal/reservations/{orderId}/release`.
+    /// The effect of `shop.inventory.v1.Reservations/Release`.
     enum ReleaseAction: Sendable, Equatable {
         /// Stock is held (``StockMovement/unhold``) or sold (``StockMovement/restock``): give
         /// every line back that way and mark it `released`.

@@ -1,6 +1,6 @@
 /// A permission a service token carries: one family of internal operations of one service.
 ///
-/// Every `/internal` route names the scope it requires; auth's grant table says which caller
+/// Every internal gRPC method names the scope it requires; auth's grant table says which caller
 /// may obtain which scopes for which callee. The names are `resource.action`.
 public struct ServiceScope: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: String
@@ -17,31 +17,31 @@ public struct ServiceScope: RawRepresentable, Hashable, Comparable, Sendable, Cu
 
     // MARK: auth
 
-    /// `GET /internal/accounts/{id}`: read an account as `user.registered` describes it.
+    /// `shop.auth.v1.Accounts/GetAccount`: read an account as `user.registered` describes it.
     public static let accountsRead = Self(rawValue: "accounts.read")
 
     // MARK: user
 
-    /// `POST /internal/profiles`: create a profile from an account (a repair tool).
+    /// `shop.user.v1.Profiles/CreateProfile`: create a profile from an account (a repair tool).
     public static let profilesCreate = Self(rawValue: "profiles.create")
 
     // MARK: product
 
-    /// `POST /internal/products/lookup`: prices and names of products.
+    /// `shop.catalog.v1.ProductLookup/LookupProducts`: prices and names of products.
     public static let productsLookup = Self(rawValue: "products.lookup")
-    /// `POST /internal/reservations`, `.../{orderId}/commit`, `.../{orderId}/release`: hold,
+    /// `shop.inventory.v1.Reservations` `Reserve`, `Commit`, `Release`: hold,
     /// sell or give back stock for an order.
     public static let reservationsWrite = Self(rawValue: "reservations.write")
 
     // MARK: payment
 
-    /// `POST /internal/payments/authorize`: hold money on a saved card.
+    /// `shop.payment.v1.Payments/Authorize`: hold money on a saved card.
     public static let paymentsAuthorize = Self(rawValue: "payments.authorize")
-    /// `POST /internal/payments/{orderId}/capture`: take the held money.
+    /// `shop.payment.v1.Payments/Capture`: take the held money.
     public static let paymentsCapture = Self(rawValue: "payments.capture")
-    /// `POST /internal/payments/{orderId}/cancel`: void an authorization or refund a capture.
+    /// `shop.payment.v1.Payments/Cancel`: void an authorization or refund a capture.
     public static let paymentsCancel = Self(rawValue: "payments.cancel")
-    /// `GET /internal/payment-methods/{id}`: whether a saved card exists and is the user's.
+    /// `shop.payment.v1.Payments/CheckPaymentMethod`: whether a saved card exists and is the user's.
     public static let paymentMethodsRead = Self(rawValue: "payment-methods.read")
 
     // MARK: every service

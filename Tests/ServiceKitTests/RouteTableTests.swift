@@ -63,4 +63,16 @@ struct RouteTableTests {
     @Test func anEmptyTableAllowsNothing() {
         #expect(RouteTable().allowedMethods(for: "/v1/products").isEmpty)
     }
+
+    @Test func anHTTPRouteUnderInternalCannotBeRegistered() async {
+        // Internal operations are gRPC methods; the process stops before it serves one.
+        await #expect(processExitsWith: .failure) {
+            let routes = ServiceRoutes(maxBodyBytes: 1024)
+            routes.post("/internal/anything") { _, _ in "reachable by any service" }
+        }
+        await #expect(processExitsWith: .success) {
+            let routes = ServiceRoutes(maxBodyBytes: 1024)
+            routes.post("/v1/internals") { _, _ in "an ordinary route" }
+        }
+    }
 }

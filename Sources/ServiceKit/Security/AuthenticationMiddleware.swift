@@ -7,7 +7,7 @@ import Logging
 /// Verifies a `Bearer` token when the request carries one and puts the caller's
 /// ``Identity`` on the context; a bad token is a 401 whatever the route (RFC 6750). Routes
 /// decide whether a caller is required (``ServiceRequestContext/requireUser()`` and friends);
-/// every `/internal` route requires a service token with its scope (``ServiceRoutes``).
+/// every internal gRPC method requires a service token with its scope (``ServiceTokenInterceptor``).
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
 
@@ -73,17 +73,6 @@ extension ServiceRequestContext {
     public func requireAdmin() throws -> Identity {
         let identity = try self.requireUser()
         guard identity.isAdmin else { throw ProblemError.forbidden("This needs the admin role.") }
-        return identity
-    }
-
-    /// A service token addressed to this service that carries `scope`, or 401 (no token) /
-    /// 403 (a user's token, or a service token without the scope).
-    public func requireScope(_ scope: ServiceScope) throws -> Identity {
-        guard let identity = self.identity else { throw ProblemError.unauthorized("A service token is required.") }
-        guard identity.isService else { throw ProblemError.forbidden("This endpoint is for services only.") }
-        guard identity.scopes.contains(scope) else {
-            throw ProblemError.forbidden("The service token of \(identity.subject) does not carry the scope \(scope).")
-        }
         return identity
     }
 

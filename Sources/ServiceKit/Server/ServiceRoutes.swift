@@ -1,4 +1,3 @@
-import Contracts
 import HTTPTypes
 import Hummingbird
 
@@ -41,54 +40,22 @@ public struct ServiceRoutes {
         if let verifier { self.router.add(middleware: AuthenticationMiddleware(verifier: verifier)) }
     }
 
-    /// Adds a route. A route under `/internal` must say who may call it (`access`): a service
-    /// token for this service that carries a scope, or the route's own credentials check
-    /// (auth's token endpoint). Registering one without is a programming error that stops the
-    /// process at start-up, before it serves anything.
+    /// Adds a route. Nothing is served over HTTP under `/internal`: what services ask of each
+    /// other is the internal gRPC API (with a service token and a scope per method), so such a
+    /// route is a programming error that stops the process at start-up, before it serves.
     public func on(
         _ method: HTTPRequest.Method,
         _ path: String,
-        access: InternalAccess? = nil,
         use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator
     ) {
-        switch access {
-        case .scope(let scope)?:
-            self.table.register(method, path)
-            self.router.on(RouterPath(path), method: method) { request, context in
-                _ = try context.requireScope(scope)
-                return try await handler(request, context)
-            }
-        case .ownCredentials?:
-            self.table.register(method, path)
-            self.router.on(RouterPath(path), method: method, use: handler)
-        case nil:
-            precondition(!Self.isInternal(path), "\(method) \(path): an /internal route must declare the scope it requires")
-            self.table.register(method, path)
-            self.router.on(RouterPath(path), method: method, use: handler)
-        }
+        precondition(!Self.isInternal(path), "\(method) \(path): internal operations are gRPC methods, not /internal routes")
+        self.table.register(method, path)
+        self.router.on(RouterPath(path), method: method, use: handler)
     }
 
     static func isInternal(_ path: String) -> Bool {
         let trimmed = path.drop { $0 == "/" }
         return trimmed == "internal" || trimmed.hasPrefix("internal/")
-    }
-
-    /// Adds an `/internal` route that answers only a service token for this service carrying `scope`.
-    public func get(
-        _ path: String,
-        scope: ServiceScope,
-        use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator
-    ) {
-        self.on(.get, path, access: .scope(scope), use: handler)
-    }
-
-    /// Adds an `/internal` route that answers only a service token for this service carrying `scope`.
-    public func post(
-        _ path: String,
-        scope: ServiceScope,
-        use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator
-    ) {
-        self.on(.post, path, access: .scope(scope), use: handler)
     }
 
     public func get(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator) {
@@ -110,13 +77,4 @@ public struct ServiceRoutes {
     public func delete(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> some ResponseGenerator) {
         self.on(.delete, path, use: handler)
     }
-}
-
-/// Who may call an `/internal` route.
-public enum InternalAccess: Sendable, Equatable {
-    /// A service token addressed to this service that carries the scope.
-    case scope(ServiceScope)
-    /// No service token: the route authenticates its caller with credentials of its own
-    /// (auth's client-credentials endpoint, which hands out the tokens).
-    case ownCredentials
 }
