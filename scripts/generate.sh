@@ -16,6 +16,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 GENERATED="Sources/InternalAPI/Generated"
+SCRATCH=""
+cleanup() { [[ -z "$SCRATCH" ]] || rm -rf "$SCRATCH"; }
+trap cleanup EXIT
 
 main() {
     local check=0
@@ -35,8 +38,8 @@ main() {
 
     local out="$GENERATED"
     if ((check)); then
-        out="$(mktemp -d)"
-        trap 'rm -rf "$out"' EXIT
+        SCRATCH="$(mktemp -d)"
+        out="$SCRATCH"
     else
         rm -rf "$GENERATED"
         mkdir -p "$GENERATED"
