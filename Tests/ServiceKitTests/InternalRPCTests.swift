@@ -19,6 +19,24 @@ private struct FixedKeySet: KeySetSource {
     }
 }
 
+/// Discovery whose product instance can move; auth stays put.
+private final class MovingDiscovery: ServiceDiscovery {
+    let product: Mutex<RPCAddress>
+    let auth: RPCAddress
+
+    init(product: RPCAddress, auth: RPCAddress) {
+        self.product = Mutex(product)
+        self.auth = auth
+    }
+
+    func instances(of service: String) async throws -> [ServiceInstance] { [] }
+
+    func rpcInstances(of service: String) async throws -> [RPCInstance] {
+        let address = service == "auth" ? self.auth : self.product.withLock { $0 }
+        return [RPCInstance(id: address.description, address: address)]
+    }
+}
+
 /// What the test callee saw and did.
 private final class Ledger: Sendable {
     struct State {
@@ -362,6 +380,41 @@ struct InternalRPCTests {
             #expect(product.map(\.state) == ["open"])
             #expect(product.map(\.instance) == ["127.0.0.1:\(closedPort)"])
             await deadCalls.client.close()
+        }
+    }
+
+    @Test func connectionsToInstancesDiscoveryNoLongerListsAreClosed() async throws {
+        let key = SigningKey.generate()
+        let (first, second) = (Ledger(), Ledger())
+        try await self.withCallee(ledger: first, key: key) { firstPort in
+            try await self.withCallee(ledger: second, key: key) { secondPort in
+                let (firstAddress, secondAddress) = (RPCAddress(host: "127.0.0.1", port: firstPort), RPCAddress(host: "127.0.0.1", port: secondPort))
+                // auth (the tokens) is the second callee throughout; product starts at the first.
+                let discovery = MovingDiscovery(product: firstAddress, auth: secondAddress)
+                let settings = try ClientSettings(settings: SettingsReader(environment: [:]))
+                let client = RPCClient(
+                    discovery: discovery,
+                    settings: settings,
+                    breakers: BreakerRegistry(policy: settings.breaker, logger: self.logger),
+                    bulkheads: BulkheadRegistry(limit: 10),
+                    logger: self.logger
+                )
+                let calls = InternalCalls(
+                    client: client,
+                    tokens: ServiceTokenSource.remote(clientID: "order", clientSecret: Self.secret, client: client)
+                )
+                _ = try await self.reserve(calls, order: "o-7", key: "o-7-reserve")
+                #expect(client.connectedAddresses == [firstAddress, secondAddress])
+                // The product instance moves: the next call goes to the new address, and the
+                // connection to the old one is closed.
+                discovery.product.withLock { $0 = secondAddress }
+                _ = try await self.reserve(calls, order: "o-8", key: "o-8-reserve")
+                #expect(client.connectedAddresses == [secondAddress])
+                #expect(first.state.withLock { $0.effects.keys.sorted() } == ["o-7"])
+                #expect(second.state.withLock { $0.effects.keys.sorted() } == ["o-8"])
+                await client.close()
+                #expect(client.connectedAddresses.isEmpty)
+            }
         }
     }
 

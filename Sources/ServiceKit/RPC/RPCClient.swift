@@ -32,7 +32,7 @@ public final class RPCClient: Service, Sendable {
     private let connections = Mutex<Connections>(Connections())
 
     private struct Connections {
-        var clients: [RPCAddress: (client: Client, running: Task<Void, Never>)] = [:]
+        var clients: [RPCAddress: (service: String, client: Client, running: Task<Void, Never>)] = [:]
         var closed = false
     }
 
@@ -57,8 +57,8 @@ public final class RPCClient: Service, Sendable {
             defer { state.clients = [:] }
             return Array(state.clients.values)
         }
-        for (client, _) in all { client.beginGracefulShutdown() }
-        for (_, running) in all { await running.value }
+        for (_, client, _) in all { client.beginGracefulShutdown() }
+        for (_, _, running) in all { await running.value }
     }
 
     /// Calls `method` of `service` through `body`, which makes the call on the client it is
@@ -140,6 +140,7 @@ public final class RPCClient: Service, Sendable {
             throw .unavailable(service: service, reason: "discovery failed: \(error)")
         }
         guard !candidates.isEmpty else { throw .unavailable(service: service, reason: "no instance is known") }
+        self.forget(service: service, keeping: candidates)
         guard let (instance, breaker, permit) = await self.pick(service: service, from: candidates, logger: logger) else {
             throw .unavailable(service: service, reason: "every instance's circuit breaker is open")
         }
@@ -150,7 +151,7 @@ public final class RPCClient: Service, Sendable {
         var metadata = metadata
         if let propagation { metadata.replaceOrAddString(propagation.requestID, forKey: RPCMetadataKey.requestID) }
         do {
-            let client = try self.client(for: instance.address)
+            let client = try self.client(for: instance.address, of: service)
             let result = try await withSpan(method.fullyQualifiedMethod, ofKind: .client) { span in
                 span.attributes["rpc.system"] = "grpc"
                 span.attributes["rpc.service"] = method.service.fullyQualifiedService
@@ -186,8 +187,26 @@ public final class RPCClient: Service, Sendable {
         }
     }
 
-    /// The connection to `address`, made on first use.
-    func client(for address: RPCAddress) throws -> Client {
+    /// The addresses this client holds a connection to.
+    var connectedAddresses: Set<RPCAddress> {
+        self.connections.withLock { Set($0.clients.keys) }
+    }
+
+    /// Closes the connections to instances of `service` that discovery no longer lists (a
+    /// replica gone, a pod moved), so none of them keeps reconnecting to an address nobody
+    /// serves; calls in flight on them finish first.
+    private func forget(service: String, keeping instances: [RPCInstance]) {
+        let live = Set(instances.map(\.address))
+        let gone = self.connections.withLock { state -> [Client] in
+            let stale = state.clients.filter { $0.value.service == service && !live.contains($0.key) }
+            for address in stale.keys { state.clients[address] = nil }
+            return stale.values.map(\.client)
+        }
+        for client in gone { client.beginGracefulShutdown() }
+    }
+
+    /// The connection to `address` (an instance of `service`), made on first use.
+    func client(for address: RPCAddress, of service: String) throws -> Client {
         if let existing = self.connections.withLock({ $0.clients[address]?.client }) { return existing }
         var config = Transport.Config.defaults
         config.connection.maxIdleTime = .seconds(300)
@@ -206,7 +225,7 @@ public final class RPCClient: Service, Sendable {
                     logger.warning("grpc connection ended", metadata: ["upstream.instance": "\(address)", "error": "\(error)"])
                 }
             }
-            state.clients[address] = (client, running)
+            state.clients[address] = (service, client, running)
             return (client, true)
         }
         if !start { client.beginGracefulShutdown() }
@@ -254,7 +273,7 @@ public final class RPCClient: Service, Sendable {
         options.waitForReady = false
         let healthy: Bool
         do {
-            let health = Grpc_Health_V1_Health.Client(wrapping: try self.client(for: instance.address))
+            let health = Grpc_Health_V1_Health.Client(wrapping: try self.client(for: instance.address, of: service))
             healthy = try await health.check(.init(), options: options).status == .serving
         } catch {
             healthy = false
