@@ -31,6 +31,48 @@ struct ConfigurationTests {
         }
     }
 
+    // MARK: gRPC
+
+    private func grpcConfiguration(_ overrides: [String: String]) throws -> ServiceConfiguration {
+        try ServiceConfiguration(
+            service: "product",
+            defaultPort: 8083,
+            defaultGRPCPort: 9083,
+            usesDatabase: true,
+            settings: SettingsReader(environment: Self.required.merging(overrides) { _, new in new })
+        )
+    }
+
+    @Test func aCalledServiceServesGRPCBesideHTTP() throws {
+        #expect(try self.grpcConfiguration([:]).grpc == RPCAddress(host: "127.0.0.1", port: 9083))
+        #expect(try self.grpcConfiguration(["HTTP_HOST": "0.0.0.0", "GRPC_PORT": "19083"]).grpc == RPCAddress(host: "0.0.0.0", port: 19083))
+        #expect(try self.grpcConfiguration(["HTTP_HOST": "localhost"]).grpc?.host == "127.0.0.1")
+        #expect(try self.grpcConfiguration(["GRPC_HOST": "::"]).grpc?.host == "::")
+        // A service nobody calls has no gRPC server.
+        #expect(try self.configuration().grpc == nil)
+    }
+
+    @Test(arguments: [["GRPC_HOST": "product.internal"], ["GRPC_PORT": "70000"], ["GRPC_PORT": "grpc"]])
+    func aBadGRPCSettingIsNamed(_ overrides: [String: String]) throws {
+        let error = try #require(throws: ConfigurationError.self) { try self.grpcConfiguration(overrides) }
+        #expect(error.setting == overrides.keys.first)
+    }
+
+    @Test func callersReadGRPCAddressesPerService() throws {
+        let settings = try ClientSettings(
+            settings: SettingsReader(environment: ["SERVICES_PRODUCT_GRPC_ADDRESSES": "10.0.0.7:9083, [fd00::2]:9183"])
+        )
+        #expect(settings.rpcEndpoints["product"] == [RPCAddress(host: "10.0.0.7", port: 9083), RPCAddress(host: "fd00::2", port: 9183)])
+        #expect(settings.rpcEndpoints["payment"] == [RPCAddress(host: "127.0.0.1", port: 9085)])
+        #expect(settings.rpcEndpoints["order"] == nil)
+        for bad in ["product:0", "product", "http://product:9083", ":9083"] {
+            let error = try #require(throws: ConfigurationError.self) {
+                try ClientSettings(settings: SettingsReader(environment: ["SERVICES_PRODUCT_GRPC_ADDRESSES": bad]))
+            }
+            #expect(error.setting == "SERVICES_PRODUCT_GRPC_ADDRESSES", "\(bad)")
+        }
+    }
+
     // MARK: Variable names
 
     @Test(arguments: [

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
 import Tracing
 
 /// Calls other services: resolves the name through discovery, balances round-robin over
@@ -19,7 +18,7 @@ public final class ServiceClient: Sendable {
     let discovery: any ServiceDiscovery
     let settings: ClientSettings
     let retry: RetryPolicy
-    private let cursor = Mutex<[String: Int]>([:])
+    private let picker = InstancePicker()
 
     public init(httpClient: HTTPClient, discovery: any ServiceDiscovery, settings: ClientSettings, breakers: BreakerRegistry) {
         self.httpClient = httpClient
@@ -208,43 +207,14 @@ public final class ServiceClient: Sendable {
         return (status, collected)
     }
 
-    /// Round-robin from the service's cursor to the first instance whose breaker is closed.
-    ///
-    /// Open breakers whose wait is over are probed with a health check of their instance, never
-    /// with the caller's request: in the background while a closed instance takes the call, or
-    /// first, when no instance is closed.
-    private func pick(
-        service: String,
-        from instances: [ServiceInstance],
-        logger: Logger
-    ) async -> (ServiceInstance, CircuitBreaker, CircuitBreaker.Permit)? {
-        let start = self.cursor.withLock { cursor in
-            let value = cursor[service, default: 0]
-            cursor[service] = value &+ 1
-            return value
-        }
-        var chosen: (ServiceInstance, CircuitBreaker, CircuitBreaker.Permit)?
-        var probes: [(ServiceInstance, CircuitBreaker, CircuitBreaker.Permit)] = []
-        for offset in 0..<instances.count {
-            let instance = instances[(start &+ offset) % instances.count]
-            let breaker = self.breakers.breaker(service: service, instance: instance)
-            if chosen == nil, let permit = breaker.acquire() {
-                chosen = (instance, breaker, permit)
-            } else if let probe = breaker.acquireProbe() {
-                probes.append((instance, breaker, probe))
-            }
-        }
-        if let chosen {
-            for (instance, breaker, probe) in probes {
-                Task { await self.probe(instance, of: service, breaker: breaker, permit: probe, logger: logger) }
-            }
-            return chosen
-        }
-        for (instance, breaker, probe) in probes {
-            await self.probe(instance, of: service, breaker: breaker, permit: probe, logger: logger)
-            if let permit = breaker.acquire() { return (instance, breaker, permit) }
-        }
-        return nil
+    /// The instance to call (see ``InstancePicker``), probing open breakers with a health check.
+    private func pick(service: String, from instances: [ServiceInstance], logger: Logger) async -> InstancePicker.Choice<ServiceInstance>? {
+        await self.picker.pick(
+            service: service,
+            from: instances,
+            breaker: { self.breakers.breaker(service: service, instance: $0) },
+            probe: { instance, breaker, permit in await self.probe(instance, of: service, breaker: breaker, permit: permit, logger: logger) }
+        )
     }
 
     /// Asks an instance whose breaker is half-open for `GET /health/ready` and records the answer

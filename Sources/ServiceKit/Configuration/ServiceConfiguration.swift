@@ -30,10 +30,12 @@ public struct ServiceConfiguration: Sendable {
         self.host = settings.string("http.host", default: "127.0.0.1")
         self.port = try settings.int("http.port", default: defaultPort, range: 0...65_535)
         if let defaultGRPCPort {
-            self.grpc = RPCAddress(
-                host: settings.string("grpc.host", default: self.host),
-                port: try settings.int("grpc.port", default: defaultGRPCPort, range: 0...65_535)
-            )
+            // gRPC binds an address, not a name: `localhost` (a common HTTP_HOST) is 127.0.0.1.
+            let host = settings.string("grpc.host", default: self.host == "localhost" ? "127.0.0.1" : self.host)
+            guard IPAddress(exactly: host) != nil else {
+                throw ConfigurationError(setting: "GRPC_HOST", problem: "must be an IPv4 or IPv6 address (e.g. 0.0.0.0 or ::), got \"\(host)\"")
+            }
+            self.grpc = RPCAddress(host: host, port: try settings.int("grpc.port", default: defaultGRPCPort, range: 0...65_535))
         }
         let levelText = settings.string("log.level", default: "info").lowercased()
         guard let level = Logger.Level(rawValue: levelText) else {

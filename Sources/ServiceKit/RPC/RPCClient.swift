@@ -28,7 +28,7 @@ public final class RPCClient: Service, Sendable {
     let discovery: any ServiceDiscovery
     let settings: ClientSettings
     let logger: Logger
-    private let cursor = Mutex<[String: Int]>([:])
+    private let picker = InstancePicker()
     private let connections = Mutex<Connections>(Connections())
 
     private struct Connections {
@@ -232,37 +232,14 @@ public final class RPCClient: Service, Sendable {
         return stored
     }
 
-    /// Round-robin from the service's cursor to the first instance whose breaker is closed;
-    /// open breakers whose wait is over are probed with a health check, never with the
-    /// caller's call.
-    private func pick(service: String, from instances: [RPCInstance], logger: Logger) async -> (RPCInstance, CircuitBreaker, CircuitBreaker.Permit)? {
-        let start = self.cursor.withLock { cursor in
-            let value = cursor[service, default: 0]
-            cursor[service] = value &+ 1
-            return value
-        }
-        var chosen: (RPCInstance, CircuitBreaker, CircuitBreaker.Permit)?
-        var probes: [(RPCInstance, CircuitBreaker, CircuitBreaker.Permit)] = []
-        for offset in 0..<instances.count {
-            let instance = instances[(start &+ offset) % instances.count]
-            let breaker = self.breakers.breaker(service: service, instance: instance)
-            if chosen == nil, let permit = breaker.acquire() {
-                chosen = (instance, breaker, permit)
-            } else if let probe = breaker.acquireProbe() {
-                probes.append((instance, breaker, probe))
-            }
-        }
-        if let chosen {
-            for (instance, breaker, probe) in probes {
-                Task { await self.probe(instance, of: service, breaker: breaker, permit: probe, logger: logger) }
-            }
-            return chosen
-        }
-        for (instance, breaker, probe) in probes {
-            await self.probe(instance, of: service, breaker: breaker, permit: probe, logger: logger)
-            if let permit = breaker.acquire() { return (instance, breaker, permit) }
-        }
-        return nil
+    /// The instance to call (see ``InstancePicker``), probing open breakers with a health check.
+    private func pick(service: String, from instances: [RPCInstance], logger: Logger) async -> InstancePicker.Choice<RPCInstance>? {
+        await self.picker.pick(
+            service: service,
+            from: instances,
+            breaker: { self.breakers.breaker(service: service, instance: $0) },
+            probe: { instance, breaker, permit in await self.probe(instance, of: service, breaker: breaker, permit: permit, logger: logger) }
+        )
     }
 
     /// Asks an instance behind a half-open breaker for its `grpc.health.v1` status and records

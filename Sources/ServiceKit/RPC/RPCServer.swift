@@ -32,7 +32,7 @@ struct RPCServer: Service {
         // Internal messages are small (an order has at most 50 lines); refuse anything huge.
         config.rpc.maxRequestPayloadSize = 1024 * 1024
         self.transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: address.host, port: address.port),
+            address: address.host.contains(":") ? .ipv6(host: address.host, port: address.port) : .ipv4(host: address.host, port: address.port),
             transportSecurity: .plaintext,
             config: config
         )

@@ -60,7 +60,7 @@ public struct ServiceDependencies: Sendable {
                     url: try settings.urls("service.url", default: ["http://\(advertisedHost):\(configuration.port)"])[0],
                     version: ServiceDescriptor.softwareVersion,
                     grpc: try configuration.grpc.map { grpc in
-                        let host = grpc.host == "0.0.0.0" ? ProcessInfo.processInfo.hostName : grpc.host
+                        let host = ["0.0.0.0", "::"].contains(grpc.host) ? ProcessInfo.processInfo.hostName : grpc.host
                         return try settings.rpcAddresses("service.grpcAddress", default: [RPCAddress(host: host, port: grpc.port)])[0].description
                     }
                 ),
