@@ -33,7 +33,14 @@ struct PaymentsRPC: Shop_Payment_V1_Payments.SimpleServiceProtocol {
     func capture(request: Shop_Payment_V1_PaymentRef, context: ServerContext) async throws -> Shop_Payment_V1_Payment {
         let call = try RPCCall.requireMutation()
         let orderId = try Self.uuid(request.orderID, "orderId")
-        guard let change = try await self.payments.capture(orderId: orderId, logger: call.logger) else {
+        let captured: PaymentChange?
+        do {
+            captured = try await self.payments.capture(orderId: orderId, logger: call.logger)
+        } catch let refusal as ProblemError where refusal.status == .conflict {
+            // Declined or voided: the saga compensates on this reason.
+            throw domainError(.failedPrecondition, reason: "PAYMENT_NOT_CAPTURABLE", domain: Self.errorDomain, message: refusal.detail)
+        }
+        guard let change = captured else {
             throw RPCError(code: .notFound, message: "The order has no payment to capture.")
         }
         if change.changed { Self.logChange(change.payment, call.logger) }

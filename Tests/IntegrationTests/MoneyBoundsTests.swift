@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import GRPCProtobuf
 import InternalAPI
 import PostgresNIO
 import Testing
@@ -172,6 +173,18 @@ extension ShopStackSuite {
             }
             // An unknown card is declined: the amount itself passed.
             let atLimit = try await authorize(Int64(Self.limit))
+            // A declined payment cannot be captured: a domain answer with its reason.
+            let capture = await #expect(throws: RPCError.self) {
+                try await InternalRPC.withClient(stack, "payment") { client in
+                    try await Shop_Payment_V1_Payments.Client(wrapping: client).capture(
+                        .with { $0.orderID = atLimit.payment.orderID },
+                        metadata: InternalRPC.metadata(token: token, idempotencyKey: "\(atLimit.payment.orderID)-capture")
+                    )
+                }
+            }
+            #expect(capture?.code == .failedPrecondition)
+            let reason = try capture?.unpackGoogleRPCStatus()?.details.compactMap(\.errorInfo).first?.reason
+            #expect(reason == "PAYMENT_NOT_CAPTURABLE", "\(String(describing: capture))")
             #expect(atLimit.payment.status == .declined && atLimit.payment.amount.amountMinor == Int64(Self.limit), "\(atLimit)")
             for amount: Int64 in [0, -1, 1_000_000_000_001, 9_000_000_000_000_000_000, .min] {
                 let refused = await #expect(throws: RPCError.self, "\(amount)") { try await authorize(amount) }
